@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Runs a command with a throwaway PostgreSQL server for the data tests.
+#
+#   hack/with-postgres.sh go test ./internal/seed/... -count=1
+#
+# When ENVMIRROR_TEST_POSTGRES_DSN is already set, the command runs against that server.
+# Otherwise this installs Debian's PostgreSQL server when it is missing, starts a private
+# instance (own data directory, own free port, durability off: it is thrown away), and exports
+#   ENVMIRROR_TEST_POSTGRES_DSN  postgres://envmirror:PASSWORD@127.0.0.1:PORT/postgres?sslmode=disable
+#   ENVMIRROR_TEST_PG_BIN        that server's bin directory (pg_dump, psql of the same version)
+# The server is stopped and its directory removed on exit; the command's exit code is kept.
+# Several runs can go at once: each gets its own directory and port.
+set -euo pipefail
+
+if [ $# -eq 0 ]; then
+  echo "usage: $0 COMMAND [ARG...]" >&2
+  exit 2
+fi
+
+log() { echo "with-postgres: $*" >&2; }
+
+# newest_bin_dir prints the bin directory of the newest installed PostgreSQL server, if any.
+newest_bin_dir() {
+  local d best="" best_ver=-1 ver
+  for d in /usr/lib/postgresql/*/bin; do
+    [ -x "$d/initdb" ] || continue
+    ver=$(basename "$(dirname "$d")")
+    ver=${ver%%.*}
+    if [ "$ver" -gt "$best_ver" ] 2>/dev/null; then best=$d; best_ver=$ver; fi
+  done
+  [ -n "$best" ] && echo "$best"
+}
+
+if [ -n "${ENVMIRROR_TEST_POSTGRES_DSN:-}" ]; then
+  if [ -z "${ENVMIRROR_TEST_PG_BIN:-}" ] && bin=$(newest_bin_dir); then
+    export ENVMIRROR_TEST_PG_BIN=$bin
+  fi
+  exec "$@"
+fi
+
+install_postgres() {
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+      sudo=(sudo)
+    else
+      cat >&2 <<'EOF'
+with-postgres: ERROR ***************************************************************
+with-postgres: PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb) are missing,
+with-postgres: and installing them needs root (or sudo), which this user does not have.
+with-postgres: Install them once as root:   apt-get install -y postgresql
+with-postgres: or point the tests at a server: ENVMIRROR_TEST_POSTGRES_DSN=postgres://... 
+with-postgres: ***************************************************************************
+EOF
+      exit 1
+    fi
+  fi
+  log "installing PostgreSQL server packages (apt-get install -y postgresql)"
+  # Only one apt run at a time may hold the dpkg lock; a concurrent run waits for it.
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+    -o DPkg::Lock::Timeout=300 postgresql >&2 || {
+    log "apt-get install failed; refreshing the package lists and retrying"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q -o DPkg::Lock::Timeout=300 >&2
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+      -o DPkg::Lock::Timeout=300 postgresql >&2
+  }
+}
+
+bin=$(newest_bin_dir) || { install_postgres; bin=$(newest_bin_dir) || {
+  log "ERROR: PostgreSQL was installed but no /usr/lib/postgresql/*/bin/initdb was found"; exit 1; }; }
+
+# Root may not run the server: run it as the postgres user. Anyone else runs it as themselves.
+as_owner=()
+if [ "$(id -u)" -eq 0 ]; then
+  id postgres >/dev/null 2>&1 || { log "ERROR: running as root but there is no 'postgres' user to run the server"; exit 1; }
+  if command -v runuser >/dev/null 2>&1; then as_owner=(runuser -u postgres --); else as_owner=(su postgres -s /bin/sh -c '"$0" "$@"'); fi
+fi
+
+base=${TMPDIR:-/tmp}
+dir=$(mktemp -d "$base/envmirror-pg.XXXXXX")
+if [ ${#as_owner[@]} -gt 0 ]; then
+  chown postgres: "$dir"
+  # The server user must reach the directory; a private TMPDIR (e.g. under /root) would not do.
+  if ! "${as_owner[@]}" test -w "$dir"; then
+    rmdir "$dir"
+    dir=$(mktemp -d /tmp/envmirror-pg.XXXXXX)
+    chown postgres: "$dir"
+  fi
+fi
+chmod 700 "$dir"
+
+pgdata=$dir/data
+started=false
+cleanup() {
+  local rc=$?
+  if $started; then
+    "${as_owner[@]}" "$bin/pg_ctl" -D "$pgdata" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$dir"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+password=$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
+pwfile=$dir/pwfile
+printf '%s\n' "$password" >"$pwfile"
+[ ${#as_owner[@]} -gt 0 ] && chown postgres: "$pwfile"
+
+"${as_owner[@]}" "$bin/initdb" -D "$pgdata" -U envmirror --pwfile="$pwfile" \
+  --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || {
+  log "ERROR: initdb failed:"; cat "$dir/initdb.log" >&2; exit 1; }
+rm -f "$pwfile"
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+port=""
+for candidate in $(seq 25432 25631); do
+  port_in_use "$candidate" && continue
+  # Throwaway data: durability off for speed.
+  if "${as_owner[@]}" "$bin/pg_ctl" -D "$pgdata" -l "$dir/server.log" -w -t 60 start -o \
+    "-c listen_addresses=127.0.0.1 -p $candidate -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    >/dev/null 2>&1; then
+    port=$candidate
+    started=true
+    break
+  fi
+  # Another run may have taken the port between the check and the start: try the next one.
+  if grep -q "could not bind\|Address already in use\|could not create any TCP/IP sockets" "$dir/server.log" 2>/dev/null; then
+    : >"$dir/server.log"
+    continue
+  fi
+  log "ERROR: the PostgreSQL server did not start:"; cat "$dir/server.log" >&2 || true
+  exit 1
+done
+[ -n "$port" ] || { log "ERROR: no free port in 25432-25631"; exit 1; }
+
+export ENVMIRROR_TEST_POSTGRES_DSN="postgres://envmirror:$password@127.0.0.1:$port/postgres?sslmode=disable"
+export ENVMIRROR_TEST_PG_BIN=$bin
+log "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $dir)"
+
+# The command runs in the background so a signal to this script is handled at once (a foreground
+# child would delay the trap until it exits): it is passed on, and the EXIT trap cleans up.
+set +e
+"$@" &
+child=$!
+trap 'kill -INT "$child" 2>/dev/null; wait "$child"; exit 130' INT
+trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 143' TERM
+wait "$child"
+rc=$?
+set -e
+exit "$rc"

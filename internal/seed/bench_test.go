@@ -1,0 +1,214 @@
+package seed
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Benchmarks of loading throughput (rows per second) against the server in
+// ENVMIRROR_TEST_POSTGRES_DSN; skipped without one:
+//
+//	hack/with-postgres.sh go test ./internal/seed/ -run '^$' -bench . -benchtime 3x
+
+const simpleTableRows = 200_000
+
+const simpleTableDDL = `CREATE TABLE simple (id bigint PRIMARY KEY, name text NOT NULL, email text NOT NULL,
+	created_at timestamptz NOT NULL, amount numeric(12,2) NOT NULL)`
+
+func benchDatabase(b *testing.B, ddl string) (string, *pgx.Conn) {
+	b.Helper()
+	admin := os.Getenv(dsnEnv)
+	if admin == "" {
+		b.Skip(dsnEnv + " is not set; " + howToRun)
+	}
+	ctx := context.Background()
+	dsn, drop, err := createDatabase(ctx, admin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(drop)
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { conn.Close(ctx) })
+	if ddl != "" {
+		if _, err := conn.Exec(ctx, ddl); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return dsn, conn
+}
+
+func seedOnce(b *testing.B, dsn string, spec Spec, extra ...string) Summary {
+	b.Helper()
+	file := b.TempDir() + "/spec.json"
+	if err := os.WriteFile(file, mustMarshal(spec), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := Command(context.Background(), append([]string{"--dsn", dsn, "--spec-file", file}, extra...), &out); err != nil {
+		b.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(out.Bytes()), []byte("\n"))
+	s, err := ParseSummary(lines[len(lines)-1])
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+// BenchmarkSeedSimpleTable measures the whole seed command (plan, truncate, generate, COPY,
+// verify) on a five-column table.
+func BenchmarkSeedSimpleTable(b *testing.B) {
+	dsn, _ := benchDatabase(b, simpleTableDDL)
+	spec := Spec{Seed: 1, DefaultRows: simpleTableRows}
+	var loadRate float64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		loadRate += float64(seedOnce(b, dsn, spec).RowsPerSecond)
+	}
+	b.ReportMetric(float64(simpleTableRows*b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(loadRate/float64(b.N), "load-rows/s")
+}
+
+// BenchmarkRawCopySimpleTable is the upper bound: the same server loading an equivalent CSV,
+// generated beforehand, with COPY FROM STDIN.
+func BenchmarkRawCopySimpleTable(b *testing.B) {
+	_, conn := benchDatabase(b, simpleTableDDL)
+	csv := simpleCSV(simpleTableRows)
+	ctx := context.Background()
+	var copying time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := conn.Exec(ctx, "TRUNCATE simple"); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		if _, err := conn.PgConn().CopyFrom(ctx, bytes.NewReader(csv), "COPY simple FROM STDIN (FORMAT csv)"); err != nil {
+			b.Fatal(err)
+		}
+		copying += time.Since(start)
+	}
+	b.ReportMetric(float64(simpleTableRows*b.N)/copying.Seconds(), "rows/s")
+}
+
+// BenchmarkSeedVsRawCopy alternates the two on one table, so a busy machine slows both alike,
+// and reports seeding's share of the raw rate (the target is at least 0.5).
+func BenchmarkSeedVsRawCopy(b *testing.B) {
+	dsn, conn := benchDatabase(b, simpleTableDDL)
+	csv := simpleCSV(simpleTableRows)
+	ctx := context.Background()
+	cfg, err := connConfig(dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	seedConn, err := connect(ctx, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer seedConn.Close(ctx)
+	cat, err := readCatalog(ctx, seedConn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := buildPlan(cat, Spec{Seed: 1, DefaultRows: simpleTableRows})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var seeding, raw time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := truncateAll(ctx, seedConn, p); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		if err := loadTable(ctx, seedConn, p.tables[0], true); err != nil {
+			b.Fatal(err)
+		}
+		seeding += time.Since(start)
+		if _, err := conn.Exec(ctx, "TRUNCATE simple"); err != nil {
+			b.Fatal(err)
+		}
+		start = time.Now()
+		if _, err := conn.PgConn().CopyFrom(ctx, bytes.NewReader(csv), "COPY simple FROM STDIN (FORMAT csv)"); err != nil {
+			b.Fatal(err)
+		}
+		raw += time.Since(start)
+	}
+	n := float64(simpleTableRows * b.N)
+	b.ReportMetric(n/seeding.Seconds(), "seed-rows/s")
+	b.ReportMetric(n/raw.Seconds(), "raw-rows/s")
+	b.ReportMetric(raw.Seconds()/seeding.Seconds(), "ratio")
+}
+
+// BenchmarkSeedEcommerce seeds the e-commerce schema: partitions, composite and cyclic keys,
+// many columns per row.
+func BenchmarkSeedEcommerce(b *testing.B) {
+	dsn, _ := benchDatabase(b, "")
+	spec := Spec{Seed: 1, DefaultRows: 20_000, Tables: map[string]int64{"categories": 500, "orders": 50_000, "order_items": 150_000}}
+	var rows int64
+	var loadRate float64
+	seedOnce(b, dsn, Spec{Seed: 1, DefaultRows: 1}, "--schema-file", ecommerceSchema)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s := seedOnce(b, dsn, spec)
+		rows += s.Rows
+		loadRate += float64(s.RowsPerSecond)
+	}
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(loadRate/float64(b.N), "load-rows/s")
+}
+
+// BenchmarkGenerateSimpleTable measures generation alone (no database): the rows/s the loader
+// can feed COPY with.
+func BenchmarkGenerateSimpleTable(b *testing.B) {
+	t := &Table{Schema: "public", Name: "simple"}
+	typ := func(name string) *pgType { return &pgType{Schema: "pg_catalog", Name: name, Kind: 'b'} }
+	for _, c := range []struct {
+		name, typ string
+		mod       int32
+	}{{"id", "int8", -1}, {"name", "text", -1}, {"email", "text", -1}, {"created_at", "timestamptz", -1}, {"amount", "numeric", 12<<16 | 2 + 4}} {
+		t.Columns = append(t.Columns, &Column{Table: t, Num: int16(len(t.Columns) + 1), Name: c.name, Type: typ(c.typ), TypMod: c.mod, NotNull: true})
+	}
+	t.Uniques = []*UniqueKey{{Name: "simple_pkey", Columns: t.Columns[:1], Primary: true}}
+	p, err := buildPlan(&Catalog{Tables: []*Table{t}}, Spec{Seed: 1, DefaultRows: simpleTableRows})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		n, err := io.Copy(io.Discard, newRowReader(context.Background(), p.tables[0].recipes, simpleTableRows))
+		if err != nil || n == 0 {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(simpleTableRows*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// simpleCSV is an equivalent of the seeded simple table, made by plain formatting.
+func simpleCSV(rows int) []byte {
+	var buf bytes.Buffer
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < rows; i++ {
+		id := strconv.Itoa(i + 1)
+		buf.WriteString(id)
+		buf.WriteString(",Person Number ")
+		buf.WriteString(id)
+		buf.WriteString(",person.number+")
+		buf.WriteString(id)
+		buf.WriteString("@example.com,")
+		buf.WriteString(base.Add(time.Duration(i) * time.Minute).Format("2006-01-02 15:04:05+00"))
+		buf.WriteString(",")
+		buf.WriteString(strconv.Itoa(i%100000) + "." + strconv.Itoa(10+i%90))
+		buf.WriteByte('\n')
+	}
+	return buf.Bytes()
+}
