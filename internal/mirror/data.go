@@ -1,0 +1,296 @@
+package mirror
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
+
+	"github.com/envmirror/envmirror/api/v1alpha1"
+)
+
+// Stand-in defaults.
+const (
+	StandInUser     = "app"
+	StandInDatabase = "app"
+	postgresPort    = 5432
+)
+
+// StandInSecretName names a stand-in's generated credentials Secret.
+func StandInSecretName(db string) string { return db + "-credentials" }
+
+// Connection is how the seeding Job reaches a database in the copy.
+type Connection struct {
+	Host, Database, User string
+	Port                 int32
+	// Password is where the password is: a key of a Secret in the target namespace.
+	Password corev1.SecretKeySelector
+	SSLMode  string
+}
+
+// ConnectionFor says how a database entry is reached from inside the copy.
+func ConnectionFor(d *v1alpha1.DatabaseSpec) Connection {
+	if d.StandIn != nil {
+		return Connection{
+			Host: d.Name, Port: postgresPort, Database: standInDatabase(d), User: StandInUser, SSLMode: "disable",
+			Password: corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: StandInSecretName(d.Name)}, Key: "password"},
+		}
+	}
+	c := d.Connection
+	host := c.Host
+	if host == "" {
+		host = d.Workload
+	}
+	port := c.Port
+	if port == 0 {
+		port = postgresPort
+	}
+	key := c.PasswordSecretRef.Key
+	if key == "" {
+		key = "password"
+	}
+	return Connection{
+		Host: host, Port: port, Database: c.Database, User: c.User, SSLMode: "prefer",
+		Password: corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: c.PasswordSecretRef.Name}, Key: key},
+	}
+}
+
+func standInDatabase(d *v1alpha1.DatabaseSpec) string {
+	if d.StandIn.Database != "" {
+		return d.StandIn.Database
+	}
+	return StandInDatabase
+}
+
+// StandInCredentials are the keys of a stand-in's credentials Secret.
+func StandInCredentials(d *v1alpha1.DatabaseSpec, password string) map[string][]byte {
+	db := standInDatabase(d)
+	u := url.URL{Scheme: "postgres", User: url.UserPassword(StandInUser, password),
+		Host: d.Name + ":" + strconv.Itoa(postgresPort), Path: "/" + db, RawQuery: "sslmode=disable"}
+	return map[string][]byte{
+		"host": []byte(d.Name), "port": []byte(strconv.Itoa(postgresPort)), "database": []byte(db),
+		"username": []byte(StandInUser), "password": []byte(password), "uri": []byte(u.String()),
+	}
+}
+
+// StandInObjects builds a database the operator runs in the copy, for a prod whose database is
+// managed outside the cluster (RDS, Cloud SQL): the same engine at the same version. It returns
+// the credentials Secret, the Service (named after the entry, so it takes the place of prod's
+// name for the database) and the StatefulSet.
+func (b *Builder) StandInObjects(d *v1alpha1.DatabaseSpec, password string) (*corev1.Secret, *corev1.Service, *appsv1.StatefulSet) {
+	labels := map[string]string{"app.kubernetes.io/name": d.Name, "app.kubernetes.io/component": "database-stand-in"}
+	meta := func(name string) metav1.ObjectMeta {
+		m := metav1.ObjectMeta{Name: name, Namespace: b.opts.TargetNamespace, Labels: map[string]string{}}
+		for k, v := range labels {
+			m.Labels[k] = v
+		}
+		return m
+	}
+	secret := &corev1.Secret{
+		TypeMeta: metaType("v1", "Secret"), ObjectMeta: meta(StandInSecretName(d.Name)),
+		Type: corev1.SecretTypeOpaque, Data: StandInCredentials(d, password),
+	}
+	svc := &corev1.Service{
+		TypeMeta: metaType("v1", "Service"), ObjectMeta: meta(d.Name),
+		Spec: corev1.ServiceSpec{Selector: labels, Ports: []corev1.ServicePort{{
+			Name: "postgres", Port: postgresPort, TargetPort: intstr.FromString("postgres")}}},
+	}
+	image := d.StandIn.Image
+	if image == "" {
+		image = "postgres:" + d.StandIn.Version
+	}
+	storage := resource.MustParse("1Gi")
+	if d.StandIn.Storage != nil {
+		storage = d.StandIn.Storage.DeepCopy()
+	}
+	secretKey := func(key string) *corev1.EnvVarSource {
+		return &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+			LocalObjectReference: corev1.LocalObjectReference{Name: secret.Name}, Key: key}}
+	}
+	sts := &appsv1.StatefulSet{
+		TypeMeta: metaType("apps/v1", "StatefulSet"), ObjectMeta: meta(d.Name),
+		Spec: appsv1.StatefulSetSpec{
+			Replicas: ptr.To[int32](1), ServiceName: d.Name,
+			Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{
+					AutomountServiceAccountToken: ptr.To(false),
+					Containers: []corev1.Container{{
+						Name: "postgres", Image: image,
+						Ports: []corev1.ContainerPort{{Name: "postgres", ContainerPort: postgresPort}},
+						Env: []corev1.EnvVar{
+							{Name: "POSTGRES_USER", ValueFrom: secretKey("username")},
+							{Name: "POSTGRES_PASSWORD", ValueFrom: secretKey("password")},
+							{Name: "POSTGRES_DB", ValueFrom: secretKey("database")},
+							{Name: "PGDATA", Value: "/var/lib/postgresql/data/pgdata"},
+						},
+						ReadinessProbe: &corev1.Probe{
+							ProbeHandler: corev1.ProbeHandler{Exec: &corev1.ExecAction{
+								Command: []string{"sh", "-c", `pg_isready -U "$POSTGRES_USER" -d "$POSTGRES_DB" -h 127.0.0.1`}}},
+							PeriodSeconds: 5, TimeoutSeconds: 3,
+						},
+						Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
+							corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("256Mi")}},
+						VolumeMounts: []corev1.VolumeMount{{Name: "data", MountPath: "/var/lib/postgresql/data"}},
+					}},
+				},
+			},
+			VolumeClaimTemplates: []corev1.PersistentVolumeClaim{{
+				TypeMeta:   metaType("v1", "PersistentVolumeClaim"),
+				ObjectMeta: metav1.ObjectMeta{Name: "data"},
+				Spec: corev1.PersistentVolumeClaimSpec{
+					AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+					Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: storage}},
+				},
+			}},
+		},
+	}
+	return secret, svc, sts
+}
+
+// SchemaConfigMapName names the copy of a database's schema SQL in the target namespace.
+func SchemaConfigMapName(db string) string { return db + "-schema" }
+
+// SchemaConfigMap carries prod's schema SQL into the copy, where the seeding Job mounts it. A
+// schema is structure, not data: it holds no prod value.
+func (b *Builder) SchemaConfigMap(db, sql string) *corev1.ConfigMap {
+	return &corev1.ConfigMap{
+		TypeMeta:   metaType("v1", "ConfigMap"),
+		ObjectMeta: metav1.ObjectMeta{Name: SchemaConfigMapName(db), Namespace: b.opts.TargetNamespace},
+		Data:       map[string]string{"schema.sql": sql},
+	}
+}
+
+// SeedJobName is deterministic: one Job per database and data spec, never duplicated; a changed
+// spec gives a new name, and so a reseed from scratch.
+func SeedJobName(db, hash string) string { return Shorten(db+"-seed-"+hash, 63) }
+
+// SeedJobInput is what a seeding Job needs.
+type SeedJobInput struct {
+	Database  *v1alpha1.DatabaseSpec
+	Hash      string
+	Image     string
+	SpecJSON  string
+	SchemaSQL bool // the schema ConfigMap is mounted and applied (after a reset)
+}
+
+// SeedJob runs `manager seed` against a database of the copy. The summary comes back through
+// the container's termination message; progress is in its log.
+func (b *Builder) SeedJob(in SeedJobInput) *batchv1.Job {
+	conn := ConnectionFor(in.Database)
+	args := []string{"seed", "--wait-timeout=10m", "--summary-file=/dev/termination-log", "--reset"}
+	var mounts []corev1.VolumeMount
+	var volumes []corev1.Volume
+	if in.SchemaSQL {
+		args = append(args, "--schema-file=/schema/schema.sql")
+		mounts = append(mounts, corev1.VolumeMount{Name: "schema", MountPath: "/schema", ReadOnly: true})
+		volumes = append(volumes, corev1.Volume{Name: "schema", VolumeSource: corev1.VolumeSource{
+			ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: SchemaConfigMapName(in.Database.Name)}}}})
+	}
+	labels := map[string]string{"app.kubernetes.io/name": "envmirror-seed", "envmirror.io/database": in.Database.Name}
+	return &batchv1.Job{
+		TypeMeta: metaType("batch/v1", "Job"),
+		ObjectMeta: metav1.ObjectMeta{Name: SeedJobName(in.Database.Name, in.Hash), Namespace: b.opts.TargetNamespace,
+			Labels: labels, Annotations: map[string]string{"envmirror.io/data-hash": in.Hash}},
+		Spec: batchv1.JobSpec{
+			BackoffLimit:          ptr.To[int32](2),
+			ActiveDeadlineSeconds: ptr.To[int64](3600),
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{
+					RestartPolicy:                corev1.RestartPolicyNever,
+					AutomountServiceAccountToken: ptr.To(false),
+					SecurityContext:              &corev1.PodSecurityContext{RunAsNonRoot: ptr.To(true), RunAsUser: ptr.To[int64](65532)},
+					Containers: []corev1.Container{{
+						Name: "seed", Image: in.Image, Command: []string{"/manager"}, Args: args,
+						Env: []corev1.EnvVar{
+							{Name: "PGHOST", Value: conn.Host},
+							{Name: "PGPORT", Value: fmt.Sprint(conn.Port)},
+							{Name: "PGDATABASE", Value: conn.Database},
+							{Name: "PGUSER", Value: conn.User},
+							{Name: "PGPASSWORD", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: conn.Password.DeepCopy()}},
+							{Name: "PGSSLMODE", Value: conn.SSLMode},
+							{Name: "ENVMIRROR_SEED_SPEC", Value: in.SpecJSON},
+						},
+						TerminationMessagePolicy: corev1.TerminationMessageReadFile,
+						Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
+							corev1.ResourceCPU: resource.MustParse("250m"), corev1.ResourceMemory: resource.MustParse("256Mi")}},
+						SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: ptr.To(false),
+							Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}}},
+						VolumeMounts: mounts,
+					}},
+					Volumes: volumes,
+				},
+			},
+		},
+	}
+}
+
+// resetAndCopySchema empties the copy's database (every non-system schema) and pipes prod's
+// schema into it. pg_dump reads the catalog only: --schema-only never reads a row.
+const resetAndCopySchema = `set -eu
+psql "$TARGET_DSN" -v ON_ERROR_STOP=1 -q -c "DO \$\$ DECLARE s text; BEGIN
+  FOR s IN SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\_%' AND nspname <> 'information_schema' LOOP
+    EXECUTE format('DROP SCHEMA %I CASCADE', s);
+  END LOOP;
+  CREATE SCHEMA public;
+END \$\$;"
+pg_dump --schema-only --no-owner --no-privileges "$SOURCE_DSN" | psql "$TARGET_DSN" -v ON_ERROR_STOP=1 -q
+echo "schema copied"
+`
+
+// SchemaJobName names the Job that copies a database's schema from prod. It runs in the
+// operator's namespace, so it is named after the environment as well.
+func SchemaJobName(env *v1alpha1.MirrorEnvironment, db, hash string) string {
+	return Shorten(env.Namespace+"-"+env.Name+"-"+db+"-schema-"+hash, 63)
+}
+
+// SchemaJob copies prod's schema into the copy's database. It runs in the operator's namespace
+// with the prod DSN from a Secret there (secretName: keys SOURCE_DSN and TARGET_DSN), so prod's
+// credentials never enter the copy's namespace. image is a postgres image at least as new as
+// prod's server (pg_dump refuses older ones).
+func SchemaJob(env *v1alpha1.MirrorEnvironment, operatorNamespace, name, secretName, image string) *batchv1.Job {
+	fromSecret := func(key string) *corev1.EnvVarSource {
+		return &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+			LocalObjectReference: corev1.LocalObjectReference{Name: secretName}, Key: key}}
+	}
+	return &batchv1.Job{
+		TypeMeta:   metaType("batch/v1", "Job"),
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: operatorNamespace, Labels: OwnershipLabels(env)},
+		Spec: batchv1.JobSpec{
+			BackoffLimit:          ptr.To[int32](2),
+			ActiveDeadlineSeconds: ptr.To[int64](1800),
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: OwnershipLabels(env)},
+				Spec: corev1.PodSpec{
+					RestartPolicy:                corev1.RestartPolicyNever,
+					AutomountServiceAccountToken: ptr.To(false),
+					Containers: []corev1.Container{{
+						Name: "schema", Image: image, Command: []string{"sh", "-c", resetAndCopySchema},
+						Env: []corev1.EnvVar{
+							{Name: "SOURCE_DSN", ValueFrom: fromSecret("SOURCE_DSN")},
+							{Name: "TARGET_DSN", ValueFrom: fromSecret("TARGET_DSN")},
+						},
+						TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
+					}},
+				},
+			},
+		},
+	}
+}
+
+// TargetDSN is the copy database's address from outside the copy's namespace.
+func TargetDSN(conn Connection, targetNamespace, password string) string {
+	u := url.URL{Scheme: "postgres", User: url.UserPassword(conn.User, password),
+		Host: conn.Host + "." + targetNamespace + ".svc:" + strconv.Itoa(int(conn.Port)), Path: "/" + conn.Database,
+		RawQuery: "sslmode=" + conn.SSLMode}
+	return u.String()
+}

@@ -1,0 +1,223 @@
+package mirror
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/envmirror/envmirror/internal/source"
+)
+
+// Pin is the digest prod runs for one container of one workload.
+type Pin struct {
+	// Digest is "sha256:<hex>", empty when unknown.
+	Digest string
+	// Reason explains a missing or ambiguous digest.
+	Reason string
+}
+
+// Pins maps "Kind/name" -> container name -> Pin.
+type Pins map[string]map[string]Pin
+
+func pinKey(kind, name string) string { return kind + "/" + name }
+
+// Get returns the pin of a workload's container.
+func (p Pins) Get(kind, name, container string) Pin {
+	return p[pinKey(kind, name)][container]
+}
+
+// ResolvePins reads the digests prod's pods run from their container statuses, matched to each
+// workload through its selector. Only pods whose spec runs the workload's current image count:
+// during a rollout the old pods' digest is not what the spec asks for. When the remaining pods
+// disagree (a tag moved between pod starts), the newest pod wins and the reason says so.
+//
+// CronJobs have no selector: their pods are matched by the Jobs' names ("<cronjob>-<n>"), and
+// when no run is left to look at, an image reference is pinned to the digest prod runs for the
+// same reference in another workload.
+func ResolvePins(snap *source.Snapshot) Pins {
+	pins := Pins{}
+	for _, w := range snap.PodTemplates() {
+		pods := podsOf(w, snap.Pods)
+		// Newest first, so that disagreement resolves towards the latest start.
+		sort.SliceStable(pods, func(i, j int) bool {
+			return pods[j].CreationTimestamp.Before(&pods[i].CreationTimestamp)
+		})
+		m := map[string]Pin{}
+		for _, c := range w.Template.Spec.InitContainers {
+			m[c.Name] = pinFor(c, pods, func(p *corev1.Pod) []corev1.ContainerStatus { return p.Status.InitContainerStatuses })
+		}
+		for _, c := range w.Template.Spec.Containers {
+			m[c.Name] = pinFor(c, pods, func(p *corev1.Pod) []corev1.ContainerStatus { return p.Status.ContainerStatuses })
+		}
+		pins[pinKey(w.Kind, w.Name)] = m
+	}
+	byImage := digestsByImage(snap.Pods)
+	for _, w := range snap.PodTemplates() {
+		m := pins[pinKey(w.Kind, w.Name)]
+		for _, c := range allContainers(&w.Template.Spec) {
+			if m[c.Name].Digest != "" {
+				continue
+			}
+			if d, ok := byImage[c.Image]; ok {
+				m[c.Name] = Pin{Digest: d, Reason: "no pod of this workload to read; pinned to the digest prod runs for " + c.Image + " elsewhere"}
+			}
+		}
+	}
+	return pins
+}
+
+// podsOf returns the live pods of a workload.
+func podsOf(w source.Workload, all []corev1.Pod) []*corev1.Pod {
+	var match func(p *corev1.Pod) bool
+	switch {
+	case w.Kind == "CronJob":
+		prefix := w.Name + "-"
+		match = func(p *corev1.Pod) bool {
+			job, ok := strings.CutPrefix(p.Labels["job-name"], prefix)
+			return ok && job != "" && strings.Trim(job, "0123456789") == ""
+		}
+	case w.Selector != nil:
+		sel, err := metav1.LabelSelectorAsSelector(w.Selector)
+		if err != nil || sel.Empty() {
+			return nil
+		}
+		match = func(p *corev1.Pod) bool { return sel.Matches(labels.Set(p.Labels)) }
+	default:
+		return nil
+	}
+	var pods []*corev1.Pod
+	for i := range all {
+		if p := &all[i]; p.DeletionTimestamp == nil && match(p) {
+			pods = append(pods, p)
+		}
+	}
+	return pods
+}
+
+// digestsByImage maps each image reference prod's pods run to its digest, where all pods that
+// run it agree.
+func digestsByImage(pods []corev1.Pod) map[string]string {
+	out := map[string]string{}
+	conflict := map[string]bool{}
+	for i := range pods {
+		p := &pods[i]
+		for _, c := range append(append([]corev1.Container{}, p.Spec.InitContainers...), p.Spec.Containers...) {
+			for _, st := range append(append([]corev1.ContainerStatus{}, p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...) {
+				if st.Name != c.Name {
+					continue
+				}
+				d := DigestOf(st.ImageID)
+				if d == "" {
+					continue
+				}
+				if prev, ok := out[c.Image]; ok && prev != d {
+					conflict[c.Image] = true
+				}
+				out[c.Image] = d
+			}
+		}
+	}
+	for img := range conflict {
+		delete(out, img)
+	}
+	return out
+}
+
+func allContainers(spec *corev1.PodSpec) []corev1.Container {
+	return append(append([]corev1.Container{}, spec.InitContainers...), spec.Containers...)
+}
+
+func pinFor(c corev1.Container, pods []*corev1.Pod, statuses func(*corev1.Pod) []corev1.ContainerStatus) Pin {
+	if len(pods) == 0 {
+		return Pin{Reason: "no prod pod runs this workload"}
+	}
+	var digests []string
+	seen := map[string]bool{}
+	runningSpec := false
+	for _, p := range pods {
+		if specImage(p, c.Name) != c.Image {
+			continue // an old pod of a rollout
+		}
+		runningSpec = true
+		for _, st := range statuses(p) {
+			if st.Name != c.Name {
+				continue
+			}
+			if d := DigestOf(st.ImageID); d != "" && !seen[d] {
+				seen[d] = true
+				digests = append(digests, d)
+			}
+		}
+	}
+	switch {
+	case !runningSpec:
+		return Pin{Reason: "no prod pod runs the current spec yet (rollout in progress?)"}
+	case len(digests) == 0:
+		return Pin{Reason: "prod's pods report no repository digest for this container"}
+	case len(digests) > 1:
+		return Pin{Digest: digests[0], Reason: fmt.Sprintf("prod runs %d digests of this image; pinned the newest pod's", len(digests))}
+	}
+	return Pin{Digest: digests[0]}
+}
+
+func specImage(p *corev1.Pod, container string) string {
+	for _, c := range p.Spec.InitContainers {
+		if c.Name == container {
+			return c.Image
+		}
+	}
+	for _, c := range p.Spec.Containers {
+		if c.Name == container {
+			return c.Image
+		}
+	}
+	return ""
+}
+
+// DigestOf extracts the repository digest from a container status imageID. Kubelets report
+// "docker-pullable://repo@sha256:...", "repo@sha256:..." or a bare "sha256:..." image ID; only a
+// digest after "@" is a repository digest a registry can serve, so a bare image ID (the local
+// config digest) does not count.
+func DigestOf(imageID string) string {
+	at := strings.LastIndex(imageID, "@")
+	if at < 0 {
+		return ""
+	}
+	d := imageID[at+1:]
+	if !isDigest(d) {
+		return ""
+	}
+	return d
+}
+
+func isDigest(d string) bool {
+	hexPart, ok := strings.CutPrefix(d, "sha256:")
+	if !ok || len(hexPart) != 64 {
+		return false
+	}
+	for _, c := range hexPart {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// HasDigest reports whether an image reference already names a digest.
+func HasDigest(image string) bool {
+	at := strings.LastIndex(image, "@")
+	return at >= 0 && isDigest(image[at+1:])
+}
+
+// PinImage writes digest into an image reference, keeping the tag for people to read:
+// "repo:1.2" + d -> "repo:1.2@sha256:...". The runtime pulls by digest and ignores the tag.
+func PinImage(image, digest string) string {
+	if at := strings.LastIndex(image, "@"); at >= 0 {
+		image = image[:at]
+	}
+	return image + "@" + digest
+}
