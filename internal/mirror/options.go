@@ -91,10 +91,14 @@ func DefaultTargetNamespace(env *v1alpha1.MirrorEnvironment) string {
 	return Shorten(env.Spec.Source.Namespace+"-"+strings.ReplaceAll(env.Name, ".", "-"), 63)
 }
 
-// TargetNamespace is the namespace the copy lives in.
+// TargetNamespace is the namespace the copy lives in: the spec's, or the one the environment
+// already uses (the default derives from the source namespace, which may change), or the default.
 func TargetNamespace(env *v1alpha1.MirrorEnvironment) string {
-	if env.Spec.TargetNamespace != "" {
+	switch {
+	case env.Spec.TargetNamespace != "":
 		return env.Spec.TargetNamespace
+	case env.Status.TargetNamespace != "":
+		return env.Status.TargetNamespace
 	}
 	return DefaultTargetNamespace(env)
 }

@@ -1,0 +1,162 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/envmirror/envmirror/api/v1alpha1"
+	"github.com/envmirror/envmirror/internal/mirror"
+)
+
+// copySchemaFromProd runs the Job that pipes `pg_dump --schema-only` of prod into the copy's
+// database. The Job and the Secret holding prod's DSN live in the operator's namespace: prod's
+// credentials never enter the copy's namespace, where anyone who may read the copy could read
+// them. It reports whether the schema is in place.
+func (r *MirrorEnvironmentReconciler) copySchemaFromProd(ctx context.Context, s *state, p *dbPlan) (bool, error) {
+	env, d := s.env, p.spec
+	name := mirror.SchemaJobName(env, d.Name, p.hash)
+	job := &batchv1.Job{}
+	err := r.Get(ctx, client.ObjectKey{Namespace: r.OperatorNamespace, Name: name}, job)
+	if apierrors.IsNotFound(err) {
+		return false, r.startSchemaJob(ctx, s, p, name)
+	}
+	if err != nil {
+		return false, err
+	}
+	where := r.OperatorNamespace + " job/" + name
+	switch {
+	case jobCondition(job, batchv1.JobComplete):
+		// prod's DSN is not needed any more.
+		dsn := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: r.OperatorNamespace, Name: name}}
+		if err := r.Delete(ctx, dsn); client.IgnoreNotFound(err) != nil {
+			return false, err
+		}
+		return true, nil
+	case jobCondition(job, batchv1.JobFailed):
+		p.fail(v1alpha1.ReasonSeedFailed, "copying the schema from prod failed; logs: kubectl logs -n %s", where)
+	default:
+		p.status.Phase, p.status.Message = v1alpha1.DataApplyingSchema, "copying prod's schema (no rows) with "+where
+	}
+	return false, nil
+}
+
+func (r *MirrorEnvironmentReconciler) startSchemaJob(ctx context.Context, s *state, p *dbPlan, name string) error {
+	env, d := s.env, p.spec
+	ref := d.Schema.FromDatabase.SecretRef
+	key := ref.Key
+	if key == "" {
+		key = "dsn"
+	}
+	src := &corev1.Secret{}
+	err := r.Get(ctx, client.ObjectKey{Namespace: env.Namespace, Name: ref.Name}, src)
+	if apierrors.IsNotFound(err) {
+		p.fail(v1alpha1.ReasonDataInvalid, "the prod DSN Secret %s/%s does not exist", env.Namespace, ref.Name)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(src.Data[key]) == 0 {
+		p.fail(v1alpha1.ReasonDataInvalid, "the prod DSN Secret %s/%s has no key %q", env.Namespace, ref.Name, key)
+		return nil
+	}
+	conn := mirror.ConnectionFor(d)
+	password, err := r.copyPassword(ctx, s, d, conn)
+	if err != nil || password == "" {
+		if err == nil {
+			p.status.Phase, p.status.Message = v1alpha1.DataProvisioning, fmt.Sprintf("waiting for the password Secret %s of the copy", conn.Password.Name)
+		}
+		return err
+	}
+	labels := mirror.OwnershipLabels(env)
+	labels[LabelComponent] = componentData
+	secret := &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: r.OperatorNamespace, Name: name, Labels: labels},
+		Type:       corev1.SecretTypeOpaque,
+		Data: map[string][]byte{
+			"SOURCE_DSN": src.Data[key],
+			"TARGET_DSN": []byte(mirror.TargetDSN(conn, s.target, password)),
+		},
+	}
+	if err := r.Create(ctx, secret); err != nil && !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	job := mirror.SchemaJob(env, r.OperatorNamespace, name, name, r.schemaImage(s, d))
+	job.Labels[LabelComponent] = componentData
+	if err := r.Create(ctx, job); err != nil && !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	p.status.Phase, p.status.Message = v1alpha1.DataApplyingSchema, "copying prod's schema (no rows) with "+r.OperatorNamespace+" job/"+name
+	return nil
+}
+
+// copyPassword reads the copy database's password: a stand-in's is derived from the keyring,
+// a copied workload's is in a (scrubbed) Secret of the copy.
+func (r *MirrorEnvironmentReconciler) copyPassword(ctx context.Context, s *state, d *v1alpha1.DatabaseSpec, conn mirror.Connection) (string, error) {
+	if d.StandIn != nil {
+		return standInPassword(s.keyring, d.Name), nil
+	}
+	sec := &corev1.Secret{}
+	err := r.Get(ctx, client.ObjectKey{Namespace: s.target, Name: conn.Password.Name}, sec)
+	if apierrors.IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return string(sec.Data[conn.Password.Key]), nil
+}
+
+// schemaImage is the postgres image that dumps prod's schema: the stand-in's, or the image the
+// copied database workload runs (prod's own, pinned), so pg_dump matches the server.
+func (r *MirrorEnvironmentReconciler) schemaImage(s *state, d *v1alpha1.DatabaseSpec) string {
+	if d.StandIn != nil {
+		if d.StandIn.Image != "" {
+			return d.StandIn.Image
+		}
+		return "postgres:" + d.StandIn.Version
+	}
+	for _, sv := range s.build.Services {
+		if sv.Name == d.Workload {
+			for _, c := range sv.Containers {
+				if !c.Init {
+					return c.Image
+				}
+			}
+		}
+	}
+	return "postgres"
+}
+
+// cleanupOperatorNamespace removes what the environment left in the operator's namespace.
+func (r *MirrorEnvironmentReconciler) cleanupOperatorNamespace(ctx context.Context, s *state) error {
+	if r.OperatorNamespace == "" {
+		return nil
+	}
+	sel := client.MatchingLabels{mirror.LabelEnvironmentUID: string(s.env.UID)}
+	jobs := &batchv1.JobList{}
+	if err := r.List(ctx, jobs, client.InNamespace(r.OperatorNamespace), sel); err != nil {
+		return err
+	}
+	for i := range jobs.Items {
+		if err := r.Delete(ctx, &jobs.Items[i], client.PropagationPolicy(metav1.DeletePropagationBackground)); client.IgnoreNotFound(err) != nil {
+			return err
+		}
+	}
+	secrets := &corev1.SecretList{}
+	if err := r.List(ctx, secrets, client.InNamespace(r.OperatorNamespace), sel); err != nil {
+		return err
+	}
+	for i := range secrets.Items {
+		if err := r.Delete(ctx, &secrets.Items[i]); client.IgnoreNotFound(err) != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,29 @@
+package controllers
+
+// The operator's own ClusterRole (config/rbac/role.yaml, generated from these markers). It
+// reads prod and everything it mirrors, everywhere; it writes only what it must cluster-wide:
+// namespaces it creates (and deletes, after checking they are its own), the one RoleBinding per
+// target namespace that grants it the copy-writer role there, events, and its own API objects.
+// Every write of a copy happens through that binding, so the API server itself refuses a write
+// outside the target namespaces — prod included.
+//
+// +kubebuilder:rbac:groups=envmirror.io,resources=mirrorenvironments,verbs=get;list;watch;patch;delete
+// +kubebuilder:rbac:groups=envmirror.io,resources=mirrorenvironments/status,verbs=get;patch;update
+// +kubebuilder:rbac:groups=envmirror.io,resources=mirrorenvironments/finalizers,verbs=update
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch;create;delete
+// +kubebuilder:rbac:groups="",resources=pods;services;serviceaccounts;configmaps;secrets;persistentvolumeclaims,verbs=get;list;watch
+// +kubebuilder:rbac:groups=apps,resources=deployments;statefulsets;daemonsets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=batch,resources=cronjobs;jobs,verbs=get;list;watch
+// +kubebuilder:rbac:groups=networking.k8s.io,resources=ingresses;networkpolicies,verbs=get;list;watch
+// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;rolebindings,verbs=get;list;watch
+// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=rolebindings,verbs=create
+// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=clusterroles,verbs=bind,resourceNames=envmirror-copy-writer
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups=authentication.k8s.io,resources=selfsubjectreviews,verbs=create
+//
+// In the operator's own namespace: the schema Jobs that read prod's database, and the Secret
+// that hands them the prod DSN (it never enters a copy's namespace).
+//
+// +kubebuilder:rbac:groups=batch,resources=jobs,verbs=create;patch;delete,namespace=envmirror-system
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=create;patch;delete,namespace=envmirror-system
+// +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch,namespace=envmirror-system

@@ -1,0 +1,180 @@
+package controllers_test
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/yaml"
+
+	"github.com/envmirror/envmirror/api/v1alpha1"
+	"github.com/envmirror/envmirror/controllers"
+	"github.com/envmirror/envmirror/internal/source"
+)
+
+// The suite runs the operator the way it runs in a cluster: as a user bound to exactly the
+// generated RBAC in config/rbac (not system:masters), against a real kube-apiserver and etcd.
+const (
+	operatorUser      = "envmirror-operator"
+	operatorNamespace = "envmirror-system"
+)
+
+var (
+	ctx       context.Context
+	cancel    context.CancelFunc
+	testEnv   *envtest.Environment
+	adminCfg  *rest.Config
+	k8s       client.Client // admin, uncached: what the tests use to act and look
+	scheme    *runtime.Scheme
+	writes    writeCounter
+	opCfg     *rest.Config
+	clusters  *source.Clusters
+	mgrClient client.Client
+)
+
+func TestControllers(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "Controllers Suite")
+}
+
+var _ = BeforeSuite(func() {
+	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
+	ctx, cancel = context.WithCancel(context.Background())
+	Expect(os.Getenv("KUBEBUILDER_ASSETS")).NotTo(BeEmpty(),
+		"KUBEBUILDER_ASSETS is not set: run the suite with `make test`, which builds kube-apiserver and etcd and sets it")
+
+	scheme = runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(v1alpha1.AddToScheme(scheme))
+
+	testEnv = &envtest.Environment{
+		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+	}
+	var err error
+	adminCfg, err = testEnv.Start()
+	Expect(err).NotTo(HaveOccurred())
+	k8s, err = client.New(adminCfg, client.Options{Scheme: scheme})
+	Expect(err).NotTo(HaveOccurred())
+
+	// The operator's RBAC, exactly as generated.
+	Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: operatorNamespace}})).To(Succeed())
+	createYAML(filepath.Join("..", "config", "rbac", "role.yaml"))
+	createYAML(filepath.Join("..", "config", "rbac", "copywriter", "role.yaml"))
+	user, err := testEnv.AddUser(envtest.User{Name: operatorUser}, nil)
+	Expect(err).NotTo(HaveOccurred())
+	subject := rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: operatorUser}
+	Expect(k8s.Create(ctx, &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "envmirror-manager"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "envmirror-manager"},
+		Subjects:   []rbacv1.Subject{subject},
+	})).To(Succeed())
+	Expect(k8s.Create(ctx, &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "envmirror-manager", Namespace: operatorNamespace},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "envmirror-manager"},
+		Subjects:   []rbacv1.Subject{subject},
+	})).To(Succeed())
+
+	opCfg = rest.CopyConfig(user.Config())
+	opCfg.Wrap(writes.wrap)
+	identity, err := controllers.WhoAmI(ctx, opCfg)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(identity.Name).To(Equal(operatorUser))
+
+	mgr, err := ctrl.NewManager(opCfg, ctrl.Options{
+		Scheme:                 scheme,
+		Metrics:                metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress: "0",
+		Cache:                  cache.Options{DefaultTransform: controllers.StripManagedFieldsOfProd},
+	})
+	Expect(err).NotTo(HaveOccurred())
+	clusters = source.NewClusters(scheme)
+	Expect(mgr.Add(clusters)).To(Succeed())
+	mgrClient = mgr.GetClient()
+	r := &controllers.MirrorEnvironmentReconciler{
+		Client:            mgr.GetClient(),
+		APIReader:         mgr.GetAPIReader(),
+		Scheme:            scheme,
+		Recorder:          mgr.GetEventRecorder("envmirror"),
+		Clusters:          clusters,
+		Clock:             clock.RealClock{},
+		Identity:          identity,
+		CopyWriterRole:    "envmirror-copy-writer",
+		OperatorNamespace: operatorNamespace,
+		SeedImage:         "envmirror/manager:test",
+		ResyncInterval:    time.Minute,
+	}
+	Expect(r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: 4})).To(Succeed())
+	go func() {
+		defer GinkgoRecover()
+		Expect(mgr.Start(ctx)).To(Succeed())
+	}()
+})
+
+var _ = AfterSuite(func() {
+	cancel()
+	if testEnv != nil {
+		Expect(testEnv.Stop()).To(Succeed())
+	}
+})
+
+// createYAML creates every object of a multi-document YAML file.
+func createYAML(path string) {
+	data, err := os.ReadFile(path)
+	Expect(err).NotTo(HaveOccurred())
+	for _, doc := range strings.Split(string(data), "\n---") {
+		if strings.TrimSpace(doc) == "" || strings.TrimSpace(doc) == "---" {
+			continue
+		}
+		u := &unstructured.Unstructured{}
+		Expect(yaml.Unmarshal([]byte(doc), &u.Object)).To(Succeed())
+		if len(u.Object) == 0 {
+			continue
+		}
+		Expect(k8s.Create(ctx, u)).To(Succeed(), "creating %s %s from %s", u.GetKind(), u.GetName(), path)
+	}
+}
+
+// writeCounter counts the operator's write requests to the API server (events excluded: they
+// are notes to people, not writes to the copy).
+type writeCounter struct{ n atomic.Int64 }
+
+func (w *writeCounter) wrap(rt http.RoundTripper) http.RoundTripper {
+	return roundTripper(func(req *http.Request) (*http.Response, error) {
+		if req.Method != http.MethodGet && !strings.Contains(req.URL.Path, "/events") &&
+			!strings.Contains(req.URL.Path, "selfsubjectreviews") {
+			w.n.Add(1)
+		}
+		return rt.RoundTrip(req)
+	})
+}
+
+func (w *writeCounter) count() int64 { return w.n.Load() }
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
