@@ -248,13 +248,16 @@ func (r *MirrorEnvironmentReconciler) readSeedJob(ctx context.Context, s *state,
 			st.Rows, st.Tables, st.RowsPerSecond = summary.Rows, int32(summary.Tables), summary.RowsPerSecond
 			st.Duration = fmt.Sprintf("%.1fs", summary.DurationSeconds)
 		} else {
-			st.Message = "the seeding Job completed without a summary in its termination message"
+			st.Message = "the seeding Job completed but its pod left no summary in its termination message, so row counts are unknown"
 		}
 		if c := jobConditionOf(job, batchv1.JobComplete); c != nil {
 			st.SeededAt = ptr.To(c.LastTransitionTime)
 		}
-		r.Recorder.Eventf(s.env, nil, corev1.EventTypeNormal, v1alpha1.ReasonSeeded, "Seed",
-			"database %s seeded: %d rows in %d tables (%s)", st.Name, st.Rows, st.Tables, st.Duration)
+		note := fmt.Sprintf("%d rows in %d tables in %s", st.Rows, st.Tables, st.Duration)
+		if !found {
+			note = st.Message
+		}
+		r.Recorder.Eventf(s.env, nil, corev1.EventTypeNormal, v1alpha1.ReasonSeeded, "Seed", "database %s seeded: %s", st.Name, note)
 	case jobCondition(job, batchv1.JobFailed):
 		st.Phase = v1alpha1.DataFailed
 		msg := "the seeding Job failed"
@@ -321,6 +324,10 @@ func setSeededCondition(env *v1alpha1.MirrorEnvironment) {
 	for _, d := range env.Status.Data {
 		switch d.Phase {
 		case v1alpha1.DataSeeded:
+			if d.Duration == "" {
+				seeded = append(seeded, fmt.Sprintf("%s (%s)", d.Name, d.Message))
+				continue
+			}
 			seeded = append(seeded, fmt.Sprintf("%s (%d rows in %d tables, %s, %d rows/s)", d.Name, d.Rows, d.Tables, d.Duration, d.RowsPerSecond))
 		case v1alpha1.DataFailed:
 			if strings.HasPrefix(d.Message, v1alpha1.ReasonDataInvalid) {

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Builds the Kubernetes control-plane binaries (etcd, kube-apiserver, kubectl, and on request
-# kube-controller-manager and kube-scheduler) from the Go module proxy.
+# kube-controller-manager, kube-scheduler and KWOK) from the Go module proxy.
 #
 # Nothing can be downloaded here but Go modules, so setup-envtest and release tarballs are out;
 # hack/tools/k8s pins k8s.io/kubernetes and its staging modules instead. Binaries are cached per
 # user and per version, the way setup-envtest keeps its assets, so a fresh clone on the same
 # machine (CI) links to them in seconds instead of rebuilding for ~12 minutes.
 #
-# Usage: hack/build-k8s.sh [binary...]   (default: etcd kube-apiserver kubectl)
+# Usage: hack/build-k8s.sh [binary...]   (default: etcd kube-apiserver kubectl; kwok alone)
 # Prints the asset directory on stdout; progress goes to stderr.
 set -euo pipefail
 
@@ -15,17 +15,30 @@ K8S_VERSION=${K8S_VERSION:-v1.37.2}
 root=$(cd "$(dirname "$0")/.." && pwd)
 tools="$root/hack/tools/k8s"
 cache="${ENVMIRROR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/envmirror}/k8s/$K8S_VERSION"
-mkdir -p "$cache"
 
 binaries=("$@")
 [ ${#binaries[@]} -gt 0 ] || binaries=(etcd kube-apiserver kubectl)
 
+# KWOK needs client-go v0.36 and so has its own tools module and its own cache folder, keyed by
+# its version as pinned there.
+version=$K8S_VERSION
+if [ "${binaries[*]}" = kwok ]; then
+  tools="$root/hack/tools/kwok"
+  version=$(awk '$1 == "sigs.k8s.io/kwok" {print $2}' "$tools/go.mod")
+  cache="${cache%/k8s/*}/kwok/$version"
+fi
+mkdir -p "$cache"
+
+# Without these the binaries report v0.0.0-master+$Format:%H$, which kubectl cannot parse.
+# KWOK stamps its own version.
 minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
 ldflags="-s -w"
-for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-  ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
-done
+if [ "$version" = "$K8S_VERSION" ]; then
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+    ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+  done
+fi
 
 # One build at a time per cache: `make test` and `make demo` may start together.
 exec 9>"$cache/.lock"
@@ -35,12 +48,13 @@ for name in "${binaries[@]}"; do
   case "$name" in
     etcd) pkg=go.etcd.io/etcd/server/v3 ;;
     kube-apiserver|kube-controller-manager|kube-scheduler|kubectl) pkg=k8s.io/kubernetes/cmd/$name ;;
+    kwok) pkg=sigs.k8s.io/kwok/cmd/kwok ;;
     *) echo "build-k8s: unknown binary $name" >&2; exit 2 ;;
   esac
   if [ -x "$cache/$name" ]; then
     continue
   fi
-  echo "build-k8s: building $name $K8S_VERSION from source (first run only; kube-apiserver takes ~9 min on 2 cores)" >&2
+  echo "build-k8s: building $name $version from source (first run only; kube-apiserver takes ~9 min on 2 cores)" >&2
   start=$SECONDS
   (cd "$tools" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$cache/$name.tmp" "$pkg")
   mv -f "$cache/$name.tmp" "$cache/$name"

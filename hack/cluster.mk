@@ -1,0 +1,45 @@
+# The local simulated cluster (hack/cluster), `make demo` (hack/demo.sh) and the e2e suite
+# (test/e2e). Included by the Makefile. No container runtime is needed: etcd, the control plane
+# and KWOK run as local processes; the operator runs as a local process too.
+
+# Where the cluster keeps its state: certificates, etcd data, logs, PIDs and the kubeconfig.
+CLUSTER_DIR ?= $(BIN)/cluster
+CLUSTER_KUBECONFIG := $(CLUSTER_DIR)/kubeconfig
+CLUSTER := $(BIN)/envmirror-cluster
+CLUSTER_ENV := ENVMIRROR_CLUSTER_DIR=$(CLUSTER_DIR) ENVMIRROR_K8S_ASSETS=$(K8S_ASSETS) ENVMIRROR_KWOK=$(KWOK)
+E2E_TIMEOUT ?= 40m
+# Extra arguments for the e2e suite, e.g. E2E_ARGS='-ginkgo.focus=ttl'. The suite runs the operator
+# with only config/rbac/role.yaml's rights (ENVMIRROR_E2E_OPERATOR_RBAC=0: as the cluster admin).
+E2E_ARGS ?=
+
+$(CLUSTER): $(wildcard hack/cluster/*.go) hack/cluster/kwok-stages.yaml go.mod
+	go build -o $@ ./hack/cluster
+
+##@ Local cluster and demo
+.PHONY: cluster-up
+cluster-up: k8s-cluster-assets $(KWOK) $(CLUSTER) ## Start the local simulated cluster (etcd, control plane, KWOK nodes); idempotent.
+	@$(CLUSTER_ENV) $(CLUSTER) up >/dev/null
+	@echo "kubeconfig: $(CLUSTER_KUBECONFIG)   (e.g. $(KUBECTL) --kubeconfig $(CLUSTER_KUBECONFIG) get nodes)"
+
+.PHONY: cluster-down
+cluster-down: $(CLUSTER) ## Stop the local cluster (and anything started with it) and remove its state.
+	@$(CLUSTER_ENV) $(CLUSTER) down
+
+.PHONY: cluster-status
+cluster-status: $(CLUSTER) ## Show the local cluster's processes and nodes.
+	@$(CLUSTER_ENV) $(CLUSTER) status
+
+.PHONY: demo
+demo: cluster-up manifests ## Start the cluster and the operator, apply a prod shop and a MirrorEnvironment, wait for Ready.
+	@BIN=$(BIN) CLUSTER=$(CLUSTER) KUBECTL=$(KUBECTL) $(CLUSTER_ENV) hack/demo.sh up
+
+.PHONY: demo-down
+demo-down: $(CLUSTER) ## Stop the demo's operator and the cluster.
+	@BIN=$(BIN) CLUSTER=$(CLUSTER) KUBECTL=$(KUBECTL) $(CLUSTER_ENV) hack/demo.sh down
+
+.PHONY: test-e2e
+test-e2e: cluster-up manifests $(CLUSTER) ## Run the end-to-end suite against the local cluster (starts its own operator).
+	go build -o $(BIN)/manager .
+	ENVMIRROR_E2E_KUBECONFIG=$(CLUSTER_KUBECONFIG) ENVMIRROR_E2E_KUBECTL=$(KUBECTL) \
+	ENVMIRROR_E2E_MANAGER=$(BIN)/manager ENVMIRROR_E2E_CLUSTER=$(CLUSTER) ENVMIRROR_CLUSTER_DIR=$(CLUSTER_DIR) \
+		go test -tags e2e ./test/e2e/ -v -count=1 -timeout $(E2E_TIMEOUT) -ginkgo.v $(E2E_ARGS)

@@ -1,0 +1,561 @@
+// Command cluster runs envmirror's local simulated Kubernetes cluster: etcd, kube-apiserver,
+// kube-controller-manager and kube-scheduler built from source (hack/build-k8s.sh), plus KWOK
+// playing the kubelets of a few fake nodes. Unlike envtest it runs the controllers, so
+// Deployments become ready, Jobs complete, namespaces are really deleted and garbage collection
+// works; pods report image digests (imageID) the way kubelets do. Nothing runs in containers.
+//
+// Usage (from the repository root):
+//
+//	go run ./hack/cluster up           start (idempotent); prints the kubeconfig path
+//	go run ./hack/cluster down         stop every recorded process, remove the state folder
+//	go run ./hack/cluster status       show components and nodes; exit 1 unless fully up
+//	go run ./hack/cluster kubeconfig   print the kubeconfig path
+//	go run ./hack/cluster spawn NAME -- CMD [ARGS...]   run CMD detached, logged and recorded
+//	                                   with the cluster (make demo runs the operator so)
+//	go run ./hack/cluster stop NAME    stop a spawned process
+//	go run ./hack/cluster running NAME exit 0 when the recorded process NAME runs
+//	go run ./hack/cluster user NAME [GROUP...]  write a kubeconfig for a new client certificate
+//	                                   (no rights until RBAC grants some); prints its path
+//	go run ./hack/cluster freeport     print a free TCP port on 127.0.0.1
+//
+// Environment: ENVMIRROR_CLUSTER_DIR (state folder, default bin/cluster), ENVMIRROR_K8S_ASSETS
+// (default bin/k8s), ENVMIRROR_KWOK (default bin/kwok), ENVMIRROR_NODES (default 3), and
+// ENVMIRROR_APISERVER_PORT, ENVMIRROR_ETCD_PORT, ENVMIRROR_ETCD_PEER_PORT to fix ports (by
+// default free ports are picked when the cluster is created and kept until `down`).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// markerFile marks a folder as a cluster state folder; `down` removes nothing without it.
+const markerFile = ".envmirror-cluster"
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+	}
+	p, err := loadPaths()
+	if err != nil {
+		fatal(err)
+	}
+	switch os.Args[1] {
+	case "up":
+		err = up(p)
+	case "down":
+		err = down(p)
+	case "status":
+		if !status(p) {
+			os.Exit(1)
+		}
+	case "kubeconfig":
+		fmt.Println(p.kubeconfig)
+		if !fileExists(p.kubeconfig) {
+			fmt.Fprintf(os.Stderr, "(%s does not exist yet: run `up`)\n", p.kubeconfig)
+			os.Exit(1)
+		}
+	case "spawn":
+		err = spawnCmd(p, os.Args[2:])
+	case "stop":
+		if len(os.Args) != 3 {
+			usage()
+		}
+		err = stopCmd(p, os.Args[2])
+	case "running":
+		if len(os.Args) != 3 {
+			usage()
+		}
+		rec, rerr := readRecord(p, os.Args[2])
+		if rerr != nil || !rec.alive() {
+			os.Exit(1)
+		}
+	case "user":
+		if len(os.Args) < 3 {
+			usage()
+		}
+		var s *state
+		if s, err = readState(p); err == nil {
+			var path string
+			if path, err = issueUser(p, s, os.Args[2], os.Args[3:]); err == nil {
+				fmt.Println(path)
+			}
+		}
+	case "freeport":
+		var port int
+		if port, err = freePort(); err == nil {
+			fmt.Println(port)
+		}
+	default:
+		usage()
+	}
+	if err != nil {
+		fatal(err)
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: cluster up|down|status|kubeconfig|spawn NAME -- CMD...|stop NAME|running NAME|user NAME [GROUP...]|freeport")
+	os.Exit(2)
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "cluster:", err)
+	os.Exit(1)
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "cluster: "+format+"\n", args...)
+}
+
+func nodeCount() int {
+	n, err := strconv.Atoi(env("ENVMIRROR_NODES", "3"))
+	if err != nil || n < 1 || n > 26 {
+		return 3
+	}
+	return n
+}
+
+// up starts the cluster, repairs a partial one, or says it is already up.
+func up(p paths) error {
+	start := time.Now()
+	unlock, err := lockFile(p)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := checkBinaries(p); err != nil {
+		return err
+	}
+
+	s, stateErr := readState(p)
+	if s != nil {
+		var alive, dead []string
+		for _, c := range components {
+			if rec, err := readRecord(p, c); err == nil && rec.alive() {
+				alive = append(alive, c)
+			} else {
+				dead = append(dead, c)
+			}
+		}
+		// Every process runs: give a busy machine some time to answer before calling it broken.
+		for i := 0; len(dead) == 0 && i < 15; i++ {
+			if healthy(p, s) {
+				logf("already up (state in %s)", p.dir)
+				fmt.Println(p.kubeconfig)
+				return nil
+			}
+			time.Sleep(2 * time.Second)
+		}
+		logf("cluster in %s is partially up (running: %s; not running: %s): restarting its components with the existing data",
+			p.dir, orNone(alive), orNone(dead))
+		stopComponents(p)
+		err := startCluster(p, s)
+		if err == nil {
+			logf("repaired in %s", time.Since(start).Round(100*time.Millisecond))
+			fmt.Println(p.kubeconfig)
+			return nil
+		}
+		logf("repair failed: %v", err)
+		logf("tearing the cluster down and creating a fresh one")
+		if err := teardown(p); err != nil {
+			return err
+		}
+	} else if fileExists(p.dir) {
+		entries, _ := os.ReadDir(p.dir)
+		if len(entries) > 0 {
+			if !fileExists(filepath.Join(p.dir, markerFile)) {
+				return fmt.Errorf("%s exists but is not a cluster state folder; move it away or set ENVMIRROR_CLUSTER_DIR", p.dir)
+			}
+			logf("%s holds an incomplete cluster (%v): starting afresh", p.dir, stateErr)
+			if err := teardown(p); err != nil {
+				return err
+			}
+		}
+	}
+
+	// A fresh cluster.
+	if err := os.MkdirAll(p.dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(p.dir, markerFile), []byte("envmirror local cluster state; remove with `cluster down`\n"), 0o644); err != nil {
+		return err
+	}
+	s = &state{Created: time.Now().UTC()}
+	if s.EtcdPort, err = choosePort(etcdPortSpec); err != nil {
+		return err
+	}
+	if s.EtcdPeerPort, err = choosePort(etcdPeerPortSpec); err != nil {
+		return err
+	}
+	if s.APIServerPort, err = choosePort(apiserverPortSpec); err != nil {
+		return err
+	}
+	if s.EtcdPort == s.EtcdPeerPort || s.EtcdPort == s.APIServerPort || s.EtcdPeerPort == s.APIServerPort {
+		return fmt.Errorf("the cluster's ports must differ: etcd %d, etcd peer %d, apiserver %d", s.EtcdPort, s.EtcdPeerPort, s.APIServerPort)
+	}
+	logf("creating a cluster in %s (apiserver port %d, etcd ports %d/%d)", p.dir, s.APIServerPort, s.EtcdPort, s.EtcdPeerPort)
+	if err := ensurePKI(filepath.Join(p.dir, "pki")); err != nil {
+		return err
+	}
+	if err := writeState(p, s); err != nil {
+		return err
+	}
+	if err := startCluster(p, s); err != nil {
+		return fmt.Errorf("%w\nthe logs are in %s; `down` removes the cluster", err, filepath.Join(p.dir, "logs"))
+	}
+	logf("up in %s", time.Since(start).Round(100*time.Millisecond))
+	fmt.Println(p.kubeconfig)
+	return nil
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}
+
+// healthy: every component runs, the apiserver is ready and the nodes are Ready.
+func healthy(p paths, s *state) bool {
+	for _, c := range components {
+		rec, err := readRecord(p, c)
+		if err != nil || !rec.alive() {
+			return false
+		}
+	}
+	api, err := newAPIClient(p, s.APIServerPort)
+	if err != nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if !api.ready(ctx) {
+		return false
+	}
+	n, _, err := api.nodesReady(ctx)
+	return err == nil && n >= nodeCount()
+}
+
+// startCluster starts every component in order and waits until the cluster can run pods. If a
+// component exits meanwhile, it prints the end of its log, stops the others and fails.
+func startCluster(p paths, s *state) (err error) {
+	if err := writeConfigs(p, s); err != nil {
+		return err
+	}
+	var started []*procRecord
+	exits := map[string]<-chan error{}
+	defer func() {
+		if err != nil {
+			for i := len(started) - 1; i >= 0; i-- {
+				_ = stop(p, started[i], 10*time.Second)
+			}
+		}
+	}()
+	launch := func(name string) error {
+		rec, exited, err := spawn(p, name, argv(p, s, name), nil)
+		if err != nil {
+			return err
+		}
+		started = append(started, rec)
+		exits[name] = exited
+		logf("started %s (pid %d, log %s)", name, rec.pid, p.log(name))
+		return nil
+	}
+	// wait polls check until it returns true, failing when a started component exits.
+	wait := func(what string, timeout time.Duration, check func(context.Context) (bool, string)) error {
+		deadline := time.Now().Add(timeout)
+		last := ""
+		for {
+			for name, ch := range exits {
+				select {
+				case werr := <-ch:
+					return fmt.Errorf("%s exited (%v) while waiting for %s; the end of %s:\n%s",
+						name, werr, what, p.log(name), indent(tail(p.log(name), 25)))
+				default:
+				}
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			ok, detail := check(ctx)
+			cancel()
+			if ok {
+				return nil
+			}
+			if detail != "" {
+				last = detail
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("timed out after %s waiting for %s (last: %s)", timeout, what, orNone([]string{last}))
+			}
+			time.Sleep(250 * time.Millisecond)
+		}
+	}
+
+	if err := checkPortFree(s.EtcdPort, etcdPortSpec); err != nil {
+		return err
+	}
+	if err := checkPortFree(s.EtcdPeerPort, etcdPeerPortSpec); err != nil {
+		return err
+	}
+	if err := launch(compEtcd); err != nil {
+		return err
+	}
+	etcdHealth := fmt.Sprintf("http://127.0.0.1:%d/health", s.EtcdPort)
+	if err := wait("etcd to be healthy", 60*time.Second, func(ctx context.Context) (bool, string) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, etcdHealth, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false, err.Error()
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode == http.StatusOK, resp.Status
+	}); err != nil {
+		return err
+	}
+
+	if err := checkPortFree(s.APIServerPort, apiserverPortSpec); err != nil {
+		return err
+	}
+	if err := launch(compAPIServer); err != nil {
+		return err
+	}
+	api, err := newAPIClient(p, s.APIServerPort)
+	if err != nil {
+		return err
+	}
+	apiStart := time.Now()
+	if err := wait("kube-apiserver to be ready", 120*time.Second, func(ctx context.Context) (bool, string) {
+		if api.ready(ctx) {
+			return true, ""
+		}
+		return false, "/readyz not ok"
+	}); err != nil {
+		return err
+	}
+	logf("kube-apiserver ready in %s", time.Since(apiStart).Round(100*time.Millisecond))
+
+	for _, c := range []string{compController, compScheduler, compKwok} {
+		if err := launch(c); err != nil {
+			return err
+		}
+	}
+	// The default StorageClass first: PVCs created later get it.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := api.create(ctx, "/apis/storage.k8s.io/v1/storageclasses", defaultStorageClass); err != nil {
+		return err
+	}
+	for i := 0; i < nodeCount(); i++ {
+		if err := api.create(ctx, "/api/v1/nodes", fakeNode(i)); err != nil {
+			return err
+		}
+	}
+	nodesStart := time.Now()
+	if err := wait(fmt.Sprintf("%d nodes to be Ready", nodeCount()), 180*time.Second, func(ctx context.Context) (bool, string) {
+		n, summary, err := api.nodesReady(ctx)
+		if err != nil {
+			return false, err.Error()
+		}
+		return n >= nodeCount(), summary
+	}); err != nil {
+		return err
+	}
+	logf("nodes Ready in %s", time.Since(nodesStart).Round(100*time.Millisecond))
+	if err := wait("the default ServiceAccount in namespace default", 120*time.Second, func(ctx context.Context) (bool, string) {
+		ok, err := api.exists(ctx, "/api/v1/namespaces/default/serviceaccounts/default")
+		if err != nil {
+			return false, err.Error()
+		}
+		return ok, "not created yet"
+	}); err != nil {
+		return err
+	}
+	return nil
+}
+
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
+}
+
+// stopComponents stops the cluster's own recorded processes, last started first.
+func stopComponents(p paths) {
+	for _, c := range slices.Backward(components) {
+		if rec, err := readRecord(p, c); err == nil {
+			if err := stop(p, rec, 15*time.Second); err != nil {
+				logf("%v", err)
+			}
+		}
+	}
+}
+
+// teardown stops every recorded process (spawned ones such as the operator first) and removes
+// the state folder.
+func teardown(p paths) error {
+	for _, rec := range records(p) {
+		if slices.Contains(components, rec.name) {
+			continue
+		}
+		if rec.alive() {
+			logf("stopping %s (pid %d)", rec.name, rec.pid)
+		}
+		if err := stop(p, rec, 15*time.Second); err != nil {
+			logf("%v", err)
+		}
+	}
+	for _, c := range slices.Backward(components) {
+		if rec, err := readRecord(p, c); err == nil {
+			if rec.alive() {
+				logf("stopping %s (pid %d)", c, rec.pid)
+			}
+			if err := stop(p, rec, 15*time.Second); err != nil {
+				return err
+			}
+		}
+	}
+	if !fileExists(filepath.Join(p.dir, markerFile)) {
+		return fmt.Errorf("not removing %s: it has no %s marker", p.dir, markerFile)
+	}
+	return os.RemoveAll(p.dir)
+}
+
+func down(p paths) error {
+	unlock, err := lockFile(p)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if !fileExists(p.dir) {
+		logf("no cluster in %s: nothing to do", p.dir)
+		return nil
+	}
+	if err := teardown(p); err != nil {
+		return err
+	}
+	logf("stopped; removed %s", p.dir)
+	return nil
+}
+
+// status prints each recorded process and the cluster's health; true when fully up.
+func status(p paths) bool {
+	s, err := readState(p)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			fmt.Printf("no cluster in %s\n", p.dir)
+		} else {
+			fmt.Printf("cluster state in %s is unreadable: %v\n", p.dir, err)
+		}
+		return false
+	}
+	ok := true
+	fmt.Printf("cluster state: %s (created %s)\n", p.dir, s.Created.Local().Format(time.RFC3339))
+	seen := map[string]bool{}
+	show := func(name string) {
+		seen[name] = true
+		rec, err := readRecord(p, name)
+		switch {
+		case err != nil:
+			fmt.Printf("  %-24s not running\n", name)
+			if slices.Contains(components, name) {
+				ok = false
+			}
+		case rec.alive():
+			fmt.Printf("  %-24s running  pid %-8d log %s\n", name, rec.pid, p.log(name))
+		default:
+			fmt.Printf("  %-24s exited   (was pid %d; log %s)\n", name, rec.pid, p.log(name))
+			if slices.Contains(components, name) {
+				ok = false
+			}
+		}
+	}
+	for _, c := range components {
+		show(c)
+	}
+	for _, rec := range records(p) {
+		if !seen[rec.name] {
+			show(rec.name)
+		}
+	}
+	api, err := newAPIClient(p, s.APIServerPort)
+	if err != nil {
+		fmt.Printf("  apiserver: %v\n", err)
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if !api.ready(ctx) {
+		fmt.Printf("  apiserver https://127.0.0.1:%d: not ready\n", s.APIServerPort)
+		return false
+	}
+	fmt.Printf("  apiserver https://127.0.0.1:%d: ready\n", s.APIServerPort)
+	n, summary, err := api.nodesReady(ctx)
+	if err != nil {
+		fmt.Printf("  nodes: %v\n", err)
+		return false
+	}
+	fmt.Printf("  nodes: %d/%d ready (%s)\n", n, nodeCount(), summary)
+	fmt.Printf("kubeconfig: %s\n", p.kubeconfig)
+	return ok && n >= nodeCount()
+}
+
+// spawnCmd runs a command detached and recorded with the cluster, so `down` stops it too.
+func spawnCmd(p paths, args []string) error {
+	if len(args) < 3 || args[1] != "--" {
+		usage()
+	}
+	name, cmdline := args[0], args[2:]
+	if slices.Contains(components, name) || strings.ContainsAny(name, "/ ") {
+		return fmt.Errorf("%q cannot name a spawned process", name)
+	}
+	if !fileExists(filepath.Join(p.dir, markerFile)) {
+		return fmt.Errorf("no cluster in %s: run `up` first", p.dir)
+	}
+	if rec, err := readRecord(p, name); err == nil && rec.alive() {
+		return fmt.Errorf("%s is already running (pid %d); stop it first", name, rec.pid)
+	}
+	bin, err := exec.LookPath(cmdline[0])
+	if err != nil {
+		return err
+	}
+	if cmdline[0], err = filepath.Abs(bin); err != nil {
+		return err
+	}
+	rec, exited, err := spawn(p, name, cmdline, nil)
+	if err != nil {
+		return err
+	}
+	select {
+	case werr := <-exited:
+		os.Remove(p.pidFile(name))
+		return fmt.Errorf("%s exited at once (%v); the end of %s:\n%s", name, werr, p.log(name), indent(tail(p.log(name), 25)))
+	case <-time.After(1500 * time.Millisecond):
+	}
+	fmt.Printf("%s started: pid %d, log %s\n", name, rec.pid, p.log(name))
+	return nil
+}
+
+func stopCmd(p paths, name string) error {
+	rec, err := readRecord(p, name)
+	if err != nil {
+		logf("%s is not running", name)
+		return nil
+	}
+	wasAlive := rec.alive()
+	if err := stop(p, rec, 15*time.Second); err != nil {
+		return err
+	}
+	if wasAlive {
+		logf("stopped %s (pid %d)", name, rec.pid)
+	} else {
+		logf("%s had already exited", name)
+	}
+	return nil
+}
