@@ -118,10 +118,7 @@ func (r *MirrorEnvironmentReconciler) planSchema(ctx context.Context, s *state, 
 		return "existing", nil
 	case d.Schema.ConfigMapRef != nil:
 		ref := d.Schema.ConfigMapRef
-		k := ref.Key
-		if k == "" {
-			k = "schema.sql"
-		}
+		k := ref.KeyOr("schema.sql")
 		cm := &corev1.ConfigMap{}
 		err := r.Get(ctx, client.ObjectKey{Namespace: env.Namespace, Name: ref.Name}, cm)
 		if apierrors.IsNotFound(err) {

@@ -49,10 +49,7 @@ func (r *MirrorEnvironmentReconciler) copySchemaFromProd(ctx context.Context, s 
 func (r *MirrorEnvironmentReconciler) startSchemaJob(ctx context.Context, s *state, p *dbPlan, name string) error {
 	env, d := s.env, p.spec
 	ref := d.Schema.FromDatabase.SecretRef
-	key := ref.Key
-	if key == "" {
-		key = "dsn"
-	}
+	key := ref.KeyOr("dsn")
 	src := &corev1.Secret{}
 	err := r.Get(ctx, client.ObjectKey{Namespace: env.Namespace, Name: ref.Name}, src)
 	if apierrors.IsNotFound(err) {

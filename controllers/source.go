@@ -78,10 +78,7 @@ func (r *MirrorEnvironmentReconciler) sourceReader(ctx context.Context, env *v1a
 		}
 		return nil, err
 	}
-	k := ref.Key
-	if k == "" {
-		k = "kubeconfig"
-	}
+	k := ref.KeyOr("kubeconfig")
 	data, ok := sec.Data[k]
 	if !ok || len(data) == 0 {
 		return nil, &source.Error{Reason: source.ReasonInvalid, Err: fmt.Errorf("kubeconfig Secret %s/%s has no key %q", env.Namespace, ref.Name, k)}

@@ -42,46 +42,34 @@ func Build(snap *source.Snapshot, opts Options) *Result {
 	var copied []string
 	var excludedTemplates, includedTemplates []map[string]string
 
-	addWorkload := func(obj client.Object, st v1alpha1.ServiceStatus, tplLabels map[string]string) {
+	// copyWorkload copies one workload unless spec.workloads excludes it; the pod labels of
+	// both kinds decide which Services are still worth copying.
+	copyWorkload := func(name string, podLabels map[string]string, build func() (client.Object, v1alpha1.ServiceStatus)) {
+		if !b.included(name) {
+			excludedTemplates = append(excludedTemplates, podLabels)
+			return
+		}
+		obj, st := build()
 		r.Workloads = append(r.Workloads, obj)
 		r.Services = append(r.Services, st)
 		copied = append(copied, st.Name)
-		includedTemplates = append(includedTemplates, tplLabels)
+		includedTemplates = append(includedTemplates, podLabels)
 	}
 	for i := range snap.Deployments {
 		in := &snap.Deployments[i]
-		if !b.included(in.Name) {
-			excludedTemplates = append(excludedTemplates, in.Spec.Template.Labels)
-			continue
-		}
-		out, st := b.Deployment(in)
-		addWorkload(out, st, in.Spec.Template.Labels)
+		copyWorkload(in.Name, in.Spec.Template.Labels, func() (client.Object, v1alpha1.ServiceStatus) { return b.Deployment(in) })
 	}
 	for i := range snap.StatefulSets {
 		in := &snap.StatefulSets[i]
-		if !b.included(in.Name) {
-			excludedTemplates = append(excludedTemplates, in.Spec.Template.Labels)
-			continue
-		}
-		out, st := b.StatefulSet(in)
-		addWorkload(out, st, in.Spec.Template.Labels)
+		copyWorkload(in.Name, in.Spec.Template.Labels, func() (client.Object, v1alpha1.ServiceStatus) { return b.StatefulSet(in) })
 	}
 	for i := range snap.DaemonSets {
 		in := &snap.DaemonSets[i]
-		if !b.included(in.Name) {
-			excludedTemplates = append(excludedTemplates, in.Spec.Template.Labels)
-			continue
-		}
-		out, st := b.DaemonSet(in)
-		addWorkload(out, st, in.Spec.Template.Labels)
+		copyWorkload(in.Name, in.Spec.Template.Labels, func() (client.Object, v1alpha1.ServiceStatus) { return b.DaemonSet(in) })
 	}
 	for i := range snap.CronJobs {
 		in := &snap.CronJobs[i]
-		if !b.included(in.Name) {
-			continue
-		}
-		out, st := b.CronJob(in)
-		addWorkload(out, st, nil)
+		copyWorkload(in.Name, in.Spec.JobTemplate.Spec.Template.Labels, func() (client.Object, v1alpha1.ServiceStatus) { return b.CronJob(in) })
 	}
 	sort.Strings(copied)
 	b.unusedOverrides(copied)

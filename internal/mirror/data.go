@@ -52,10 +52,7 @@ func ConnectionFor(d *v1alpha1.DatabaseSpec) Connection {
 	if port == 0 {
 		port = postgresPort
 	}
-	key := c.PasswordSecretRef.Key
-	if key == "" {
-		key = "password"
-	}
+	key := c.PasswordSecretRef.KeyOr("password")
 	return Connection{
 		Host: host, Port: port, Database: c.Database, User: c.User, SSLMode: "prefer",
 		Password: corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: c.PasswordSecretRef.Name}, Key: key},
