@@ -86,8 +86,7 @@ build: generate ## Build the manager binary.
 	go build -o $(BIN)/manager .
 
 .PHONY: run
-run: manifests generate k8s-assets ## Install the CRDs into the current kubeconfig's cluster and run the manager here.
-	$(KUBECTL) apply --server-side -f config/crd/bases
+run: install ## Install the CRD into the current kubeconfig's cluster and run the manager here.
 	go run . --leader-elect=false
 
 .PHONY: docker-build
@@ -96,12 +95,12 @@ docker-build: ## Build the manager image (needs a Docker engine).
 
 ##@ Deployment
 .PHONY: install
-install: manifests k8s-assets ## Install the CRDs into the current kubeconfig's cluster.
-	$(KUBECTL) apply --server-side -f config/crd/bases
+install: manifests generate k8s-assets ## Install the CRD and the copy-writer ClusterRole into the current kubeconfig's cluster.
+	$(KUBECTL) apply --server-side -f config/crd/bases -f config/rbac/copywriter/role.yaml
 
 .PHONY: uninstall
-uninstall: manifests k8s-assets ## Remove the CRDs.
-	$(KUBECTL) delete --ignore-not-found -f config/crd/bases
+uninstall: manifests k8s-assets ## Remove the CRD and the copy-writer ClusterRole.
+	$(KUBECTL) delete --ignore-not-found -f config/crd/bases -f config/rbac/copywriter/role.yaml
 
 .PHONY: deploy
 deploy: manifests $(KUSTOMIZE) k8s-assets ## Deploy the operator with config/default.
