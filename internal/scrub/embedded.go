@@ -44,8 +44,12 @@ func (sc *scrubber) value(orig string, parts ...string) string {
 func (sc *scrubber) text(s string) string {
 	s = sc.privateKeys(s)
 	s = sc.urls(s)
-	s = sc.pairs(s)
-	s = sc.flags(s)
+	// Pairs and flags read the same text and their replacements are merged: a value either one
+	// finds may run over a key the other needs ("pass: app --token 'x'", "--password \\
+	// token: x"), and replacing one first would hide that key from the other.
+	spans := append(sc.pairSpans(s), sc.flagSpans(s)...)
+	sort.SliceStable(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	s = applySpans(s, spans)
 	s = sc.xmlElements(s)
 	s = sc.bearers(s)
 	s = sc.jwts(s)
@@ -287,9 +291,12 @@ func allDigits(s string) bool {
 // "key": "value", 'key' => 'value', export KEY=value, --key=value and -Dkey=value, in properties,
 // .env, INI, YAML (including block scalars), JSON (also escaped inside a JSON string), query
 // strings, connection strings and command lines.
-func (sc *scrubber) pairs(s string) string {
+func (sc *scrubber) pairs(s string) string { return applySpans(s, sc.pairSpans(s)) }
+
+// pairSpans finds the replacements of pairs, in order.
+func (sc *scrubber) pairSpans(s string) []span {
 	if !strings.ContainsAny(s, "=:") {
-		return s
+		return nil
 	}
 	// Scanning continues inside replaced values, so pathological text ("password=password=...")
 	// could cost quadratic time. Past a budget far above what real configuration needs, the rest
@@ -320,7 +327,7 @@ func (sc *scrubber) pairs(s string) string {
 		}
 		i = next - 1
 	}
-	return applySpans(s, spans)
+	return spans
 }
 
 // pairAt recognises a sensitive pair whose separator is at s[i] (on the line starting at
@@ -724,9 +731,12 @@ func boolInt(b bool) int {
 
 // flags replaces the value after a sensitive command-line flag written with a blank, as in
 // "--password hunter2" or "-token 'a b'", also across a shell line continuation.
-func (sc *scrubber) flags(s string) string {
+func (sc *scrubber) flags(s string) string { return applySpans(s, sc.flagSpans(s)) }
+
+// flagSpans finds the replacements of flag values, in order.
+func (sc *scrubber) flagSpans(s string) []span {
 	if !strings.Contains(s, "-") {
-		return s
+		return nil
 	}
 	var spans []span
 	for i := 0; i < len(s); i++ {
@@ -762,7 +772,7 @@ func (sc *scrubber) flags(s string) string {
 		spans = append(spans, span{ext.start, ext.end, sc.value(s[ext.start:ext.end], "flag", name)})
 		i = ext.next - 1
 	}
-	return applySpans(s, spans)
+	return spans
 }
 
 // isFlagLead: what may precede a flag: a blank, a quote, or an opening bracket.

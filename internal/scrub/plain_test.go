@@ -38,6 +38,9 @@ func TestScrubEmbedded(t *testing.T) {
 		{"yaml block", "tls:\n  privateKeyData: |\n    " + sec + "\n    " + sec + "\n  other: 1\n", []string{"  privateKeyData: |\n    ", "\n  other: 1\n"}},
 		{"yaml folded", "token: >-\n  " + sec + "\nnext: 1", []string{"token: >-\n  ", "\nnext: 1"}},
 		{"yaml next line", "token:\n  " + sec + "\nnext: 1", []string{"token:\n  ", "\nnext: 1"}},
+		// A value found by one pass may run over a key another pass needs; both are replaced.
+		{"pair value over a flag", "!pass: app --token '" + sec + "' -v 0", []string{"!pass: ", " -v 0"}},
+		{"flag value over a pair", "run --password \\\n token: " + sec, []string{"run --password \\\n "}},
 		{"yaml flow", "creds: {user: app, secret: " + sec + "}", []string{"{user: app, secret: ", "}"}},
 		{"json", `{"user":"app","password":"` + sec + `","port":5432}`, []string{`{"user":"app","password":"`, `","port":5432}`}},
 		{"json pretty", "{\n  \"apiKey\": \"" + sec + "\",\n  \"region\": \"eu\"\n}", []string{"\"apiKey\": \"", "\",\n  \"region\": \"eu\"\n}"}},
