@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -45,7 +46,7 @@ func scanNamespace(ns string, canaries []string) []string {
 		gv, err := schema.ParseGroupVersion(l.GroupVersion)
 		Expect(err).NotTo(HaveOccurred())
 		for _, r := range l.APIResources {
-			if strings.Contains(r.Name, "/") || !contains(r.Verbs, "list") {
+			if strings.Contains(r.Name, "/") || !slices.Contains(r.Verbs, "list") {
 				continue
 			}
 			scanStats.types++
@@ -105,15 +106,6 @@ func decodedStrings(v any) string {
 	}
 	walk(v)
 	return b.String()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 var _ = Describe("configuration parity without prod secrets", Ordered, func() {
