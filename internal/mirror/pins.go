@@ -58,7 +58,7 @@ func ResolvePins(snap *source.Snapshot) Pins {
 	byImage := digestsByImage(snap.Pods)
 	for _, w := range snap.PodTemplates() {
 		m := pins[pinKey(w.Kind, w.Name)]
-		for _, c := range allContainers(&w.Template.Spec) {
+		for _, c := range source.Containers(&w.Template.Spec) {
 			if m[c.Name].Digest != "" {
 				continue
 			}
@@ -105,8 +105,9 @@ func digestsByImage(pods []corev1.Pod) map[string]string {
 	conflict := map[string]bool{}
 	for i := range pods {
 		p := &pods[i]
-		for _, c := range append(append([]corev1.Container{}, p.Spec.InitContainers...), p.Spec.Containers...) {
-			for _, st := range append(append([]corev1.ContainerStatus{}, p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...) {
+		statuses := append(append([]corev1.ContainerStatus{}, p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...)
+		for _, c := range source.Containers(&p.Spec) {
+			for _, st := range statuses {
 				if st.Name != c.Name {
 					continue
 				}
@@ -125,10 +126,6 @@ func digestsByImage(pods []corev1.Pod) map[string]string {
 		delete(out, img)
 	}
 	return out
-}
-
-func allContainers(spec *corev1.PodSpec) []corev1.Container {
-	return append(append([]corev1.Container{}, spec.InitContainers...), spec.Containers...)
 }
 
 func pinFor(c corev1.Container, pods []*corev1.Pod, statuses func(*corev1.Pod) []corev1.ContainerStatus) Pin {

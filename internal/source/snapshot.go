@@ -143,7 +143,7 @@ func (s *Snapshot) referenced() references {
 				}
 			}
 		}
-		for _, c := range allContainers(spec) {
+		for _, c := range Containers(spec) {
 			for _, ef := range c.EnvFrom {
 				if ef.ConfigMapRef != nil {
 					r.configMaps[ef.ConfigMapRef.Name] = true
@@ -199,7 +199,8 @@ func (s *Snapshot) PodTemplates() []Workload {
 	return out
 }
 
-func allContainers(spec *corev1.PodSpec) []corev1.Container {
+// Containers lists a pod spec's init containers, then its containers.
+func Containers(spec *corev1.PodSpec) []corev1.Container {
 	out := make([]corev1.Container, 0, len(spec.InitContainers)+len(spec.Containers))
 	out = append(out, spec.InitContainers...)
 	return append(out, spec.Containers...)
