@@ -50,7 +50,6 @@ func (r *MirrorEnvironmentReconciler) reconcileSource(ctx context.Context, s *st
 		return sourceFailed(env, &source.Error{Reason: source.ReasonUnreachable, Err: err})
 	}
 	s.prod = snap
-	s.prodReader = reader
 	return ctrl.Result{}, nil
 }
 

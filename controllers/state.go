@@ -1,8 +1,6 @@
 package controllers
 
 import (
-	"sigs.k8s.io/controller-runtime/pkg/client"
-
 	"github.com/envmirror/envmirror/api/v1alpha1"
 	"github.com/envmirror/envmirror/internal/mirror"
 	"github.com/envmirror/envmirror/internal/scrub"
@@ -16,13 +14,9 @@ type state struct {
 
 	// prod is the snapshot of the source, read once per reconcile.
 	prod *source.Snapshot
-	// prodReader reads the source; a client.Reader, so it cannot write to prod.
-	prodReader client.Reader
 
 	// keyring derives the copy's generated values; it lives in the target namespace.
 	keyring scrub.Keyring
-	// secretValues are the copy's Secret values by name, for templates of stand-ins and data.
-	copySecrets map[string]map[string][]byte
 	// build is the desired infrastructure.
 	build *mirror.Result
 	// scrubber rewrites and scrubs the plain values of pod specs.
