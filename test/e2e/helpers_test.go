@@ -70,39 +70,36 @@ func notFound(args ...string) bool {
 	return err != nil && strings.Contains(err.Error(), "NotFound")
 }
 
+// listArgs are kubectl get's arguments for a kind in a namespace, optionally by selector.
+func listArgs(kind, ns, selector string) []string {
+	args := []string{kind, "-n", ns}
+	if selector != "" {
+		args = append(args, "-l", selector)
+	}
+	return args
+}
+
 func listPods(g Gomega, ns, selector string) *corev1.PodList {
 	var l corev1.PodList
-	getJSON(g, &l, "pods", "-n", ns, "-l", selector)
+	getJSON(g, &l, listArgs("pods", ns, selector)...)
 	return &l
 }
 
 func listDeployments(g Gomega, ns, selector string) *appsv1.DeploymentList {
 	var l appsv1.DeploymentList
-	args := []string{"deployments", "-n", ns}
-	if selector != "" {
-		args = append(args, "-l", selector)
-	}
-	getJSON(g, &l, args...)
+	getJSON(g, &l, listArgs("deployments", ns, selector)...)
 	return &l
 }
 
 func listStatefulSets(g Gomega, ns, selector string) *appsv1.StatefulSetList {
 	var l appsv1.StatefulSetList
-	args := []string{"statefulsets", "-n", ns}
-	if selector != "" {
-		args = append(args, "-l", selector)
-	}
-	getJSON(g, &l, args...)
+	getJSON(g, &l, listArgs("statefulsets", ns, selector)...)
 	return &l
 }
 
 func listJobs(g Gomega, ns, selector string) *batchv1.JobList {
 	var l batchv1.JobList
-	args := []string{"jobs", "-n", ns}
-	if selector != "" {
-		args = append(args, "-l", selector)
-	}
-	getJSON(g, &l, args...)
+	getJSON(g, &l, listArgs("jobs", ns, selector)...)
 	return &l
 }
 
