@@ -157,7 +157,7 @@ func dataHash(env *v1alpha1.MirrorEnvironment, d *v1alpha1.DatabaseSpec, schemaK
 	specJSON, _ := json.Marshal(spec) // a Spec holds only strings and numbers
 	engine := ""
 	if d.StandIn != nil {
-		engine = d.StandIn.Version + "/" + d.StandIn.Image
+		engine = d.StandIn.Version + "/" + string(d.StandIn.Image)
 	}
 	return shortHash(spec.Hash() + "|" + schemaKey + "|" + engine), string(specJSON)
 }

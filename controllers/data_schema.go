@@ -115,7 +115,7 @@ func (r *MirrorEnvironmentReconciler) copyPassword(ctx context.Context, s *state
 func (r *MirrorEnvironmentReconciler) schemaImage(s *state, d *v1alpha1.DatabaseSpec) string {
 	if d.StandIn != nil {
 		if d.StandIn.Image != "" {
-			return d.StandIn.Image
+			return string(d.StandIn.Image)
 		}
 		return "postgres:" + d.StandIn.Version
 	}

@@ -23,14 +23,18 @@ func (r *MirrorEnvironmentReconciler) reconcileExpiry(ctx context.Context, s *st
 		env.Status.ExpiresAt = nil
 		return ctrl.Result{}, nil
 	}
-	expires := metav1.NewTime(env.CreationTimestamp.Add(env.Spec.TTL.Duration))
+	ttl, err := env.Spec.TTL.Parse()
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	expires := metav1.NewTime(env.CreationTimestamp.Add(ttl))
 	env.Status.ExpiresAt = &expires
 	left := expires.Sub(r.Clock.Now())
 	if left > 0 {
 		return ctrl.Result{RequeueAfter: left}, nil
 	}
 	s.expired = true
-	r.Recorder.Eventf(env, nil, corev1.EventTypeNormal, v1alpha1.ReasonExpired, "Expire", "ttl %s passed at %s; deleting the environment", env.Spec.TTL.Duration, expires.UTC().Format(time.RFC3339))
+	r.Recorder.Eventf(env, nil, corev1.EventTypeNormal, v1alpha1.ReasonExpired, "Expire", "ttl %s passed at %s; deleting the environment", ttl, expires.UTC().Format(time.RFC3339))
 	if err := r.Delete(ctx, env, client.Preconditions{UID: &env.UID}); client.IgnoreNotFound(err) != nil {
 		return ctrl.Result{}, err
 	}

@@ -11,6 +11,7 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
@@ -123,7 +124,7 @@ var _ = Describe("the environment's namespace and lifecycle", func() {
 
 	It("expires after its ttl and cleans up", func() {
 		env := newEnv(devNS, "short-lived", prodNS)
-		env.Spec.TTL = &metav1.Duration{Duration: 4 * time.Second}
+		env.Spec.TTL = ptr.To(v1alpha1.Duration("4s"))
 		Expect(k8s.Create(ctx, env)).To(Succeed())
 		Eventually(func() *metav1.Time { return getEnv(env).Status.ExpiresAt }, 10*time.Second).ShouldNot(BeNil())
 		got := getEnv(env)
@@ -141,7 +142,7 @@ var _ = Describe("the environment's namespace and lifecycle", func() {
 			Fail("kubectl is not in KUBEBUILDER_ASSETS; `make test` builds it")
 		}
 		env := newEnv(devNS, "columns", prodNS)
-		env.Spec.TTL = &metav1.Duration{Duration: 48 * time.Hour}
+		env.Spec.TTL = ptr.To(v1alpha1.Duration("48h"))
 		Expect(k8s.Create(ctx, env)).To(Succeed())
 		eventuallyCondition(env, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonReady)
 

@@ -8,6 +8,7 @@ package controllers
 // outside the target namespaces — prod included.
 //
 // +kubebuilder:rbac:groups=envmirror.io,resources=mirrorenvironments,verbs=get;list;watch;patch;delete
+// +kubebuilder:rbac:groups=envmirror.io,resources=mirrorsources,verbs=get;list;watch
 // +kubebuilder:rbac:groups=envmirror.io,resources=mirrorenvironments/status,verbs=get;patch;update
 // +kubebuilder:rbac:groups=envmirror.io,resources=mirrorenvironments/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch;create;delete

@@ -14,7 +14,6 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -45,8 +44,8 @@ var _ = Describe("mirroring prod's workloads", Ordered, func() {
 		shop.create()
 		env = newEnv(devNS, "checkout-fix-42", shop.ns)
 		env.Spec.Workloads.Resources = &v1alpha1.ResourceScaling{ScalePercent: ptr.To[int32](25),
-			Max: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("256Mi")}}
-		env.Spec.Workloads.StorageSize = ptr.To(resource.MustParse("5Gi"))
+			Max: map[corev1.ResourceName]v1alpha1.Quantity{corev1.ResourceMemory: "256Mi"}}
+		env.Spec.Workloads.StorageSize = ptr.To(v1alpha1.Quantity("5Gi"))
 		Expect(k8s.Create(ctx, env)).To(Succeed())
 		target = shop.ns + "-checkout-fix-42"
 		eventuallyCondition(env, v1alpha1.ConditionProvisioned, metav1.ConditionTrue, v1alpha1.ReasonCopied)

@@ -14,8 +14,16 @@ const (
 	ConditionIsolated = "Isolated"
 	// ConditionSeeded: every database has its schema and data.
 	ConditionSeeded = "Seeded"
-	// ConditionDrifted: prod changed since the copy was made.
+	// ConditionDependenciesReady: every dependency stand-in runs prod's version and is ready,
+	// and no backing service prod uses is left without a stand-in.
+	ConditionDependenciesReady = "DependenciesReady"
+	// ConditionDrifted: the copy differs from what prod implies now (see status.parity.drifted).
 	ConditionDrifted = "Drifted"
+	// ConditionReconciling (kstatus): the operator is working towards the spec.
+	ConditionReconciling = "Reconciling"
+	// ConditionStalled (kstatus): the operator cannot make progress until the spec or an input
+	// it watches changes; the reason and message say what to change.
+	ConditionStalled = "Stalled"
 )
 
 // Condition reasons. CamelCase, stable: tools may match on them.
@@ -49,4 +57,36 @@ const (
 	ReasonProdChanged          = "ProdChanged"
 	ReasonExpired              = "Expired"
 	ReasonDeleting             = "Deleting"
+
+	// Admission-independent spec problems and multi-tenancy.
+	ReasonSpecInvalid         = "SpecInvalid"
+	ReasonSourceNotGranted    = "SourceNotGranted"
+	ReasonSourceForbidden     = "SourceForbidden"
+	ReasonKeepNotGranted      = "KeepNotGranted"
+	ReasonNameCollision       = "NameCollision"
+	ReasonAccessRoleForbidden = "AccessRoleNotAllowed"
+	ReasonExpiryTooFar        = "ExpiryTooFar"
+	ReasonTTLCapped           = "TTLCapped"
+
+	// Source errors, classified: a remote response body is never shown.
+	ReasonSourceTLS          = "SourceTLSError"
+	ReasonSourceUnauthorized = "SourceUnauthorized"
+
+	// Work in progress and waiting.
+	ReasonProgressing = "Progressing"
+	ReasonWaiting     = "Waiting"
+	ReasonSucceeded   = "Succeeded"
+	ReasonStalled     = "Stalled"
+
+	// Drift.
+	ReasonFrozen  = "Frozen"
+	ReasonFollows = "Follows"
+
+	// Dependencies.
+	ReasonNoDependencies      = "NoDependencies"
+	ReasonDependenciesMissing = "DependenciesMissing"
+	ReasonVersionMismatch     = "VersionMismatch"
+	ReasonProbeFailed         = "ProbeFailed"
+	ReasonDependencyNotReady  = "DependencyNotReady"
+	ReasonDependenciesReady   = "DependenciesReady"
 )

@@ -139,7 +139,7 @@ func podSpec() corev1.PodSpec {
 
 func TestDeployment(t *testing.T) {
 	env := testEnv(func(e *v1alpha1.MirrorEnvironment) {
-		e.Spec.Workloads.Resources = &v1alpha1.ResourceScaling{ScalePercent: ptr.To[int32](25), Max: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("768Mi")}}
+		e.Spec.Workloads.Resources = &v1alpha1.ResourceScaling{ScalePercent: ptr.To[int32](25), Max: map[corev1.ResourceName]v1alpha1.Quantity{corev1.ResourceMemory: "768Mi"}}
 	})
 	pins := mirror.Pins{"Deployment/api": {"api": {Digest: dig}, "migrate": {Digest: dig}}}
 	in := &appsv1.Deployment{
@@ -275,7 +275,7 @@ func mustKeyring(t *testing.T) scrub.Keyring {
 func TestStatefulSet(t *testing.T) {
 	env := testEnv(func(e *v1alpha1.MirrorEnvironment) {
 		e.Spec.Workloads.Replicas = ptr.To[int32](2)
-		e.Spec.Workloads.StorageSize = ptr.To(resource.MustParse("10Gi"))
+		e.Spec.Workloads.StorageSize = ptr.To(v1alpha1.Quantity("10Gi"))
 	})
 	in := &appsv1.StatefulSet{ObjectMeta: prodMeta("pg"), Spec: appsv1.StatefulSetSpec{
 		Replicas: ptr.To[int32](3), ServiceName: "pg",
@@ -618,7 +618,7 @@ func TestScaleResources(t *testing.T) {
 			Requests: corev1.ResourceList{corev1.ResourceCPU: q("1m"), corev1.ResourceMemory: q("5242880"), "hugepages-2Mi": q("1Gi")},
 			Limits:   corev1.ResourceList{corev1.ResourceCPU: q("150m"), corev1.ResourceMemory: q("429496729")},
 		}},
-		{"caps never raise", &v1alpha1.ResourceScaling{Max: corev1.ResourceList{corev1.ResourceCPU: q("500m"), corev1.ResourceMemory: q("16Gi")}}, corev1.ResourceRequirements{
+		{"caps never raise", &v1alpha1.ResourceScaling{Max: map[corev1.ResourceName]v1alpha1.Quantity{corev1.ResourceCPU: "500m", corev1.ResourceMemory: "16Gi"}}, corev1.ResourceRequirements{
 			Requests: corev1.ResourceList{corev1.ResourceCPU: q("10m"), corev1.ResourceMemory: q("100Mi"), "hugepages-2Mi": q("1Gi")},
 			Limits:   corev1.ResourceList{corev1.ResourceCPU: q("500m"), corev1.ResourceMemory: q("8Gi")},
 		}},

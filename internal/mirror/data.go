@@ -99,13 +99,15 @@ func (b *Builder) StandInObjects(d *v1alpha1.DatabaseSpec, password string) (*co
 		Spec: corev1.ServiceSpec{Selector: labels, Ports: []corev1.ServicePort{{
 			Name: "postgres", Port: postgresPort, TargetPort: intstr.FromString("postgres")}}},
 	}
-	image := d.StandIn.Image
+	image := string(d.StandIn.Image)
 	if image == "" {
 		image = "postgres:" + d.StandIn.Version
 	}
 	storage := resource.MustParse("1Gi")
 	if d.StandIn.Storage != nil {
-		storage = d.StandIn.Storage.DeepCopy()
+		if q, ok := parsedQuantity(*d.StandIn.Storage); ok {
+			storage = q
+		}
 	}
 	secretKey := func(key string) *corev1.EnvVarSource {
 		return &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{

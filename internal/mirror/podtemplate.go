@@ -60,7 +60,7 @@ func (b *Builder) container(kind, workload string, c *corev1.Container, init boo
 
 	if o := b.override(workload, c.Name, !init && c.Name == first); o != nil {
 		if o.Image != "" {
-			c.Image = o.Image
+			c.Image = string(o.Image)
 			st.Overridden = true
 		}
 		c.Env = setEnv(c.Env, o.Env)

@@ -41,8 +41,8 @@ func scaleList(in corev1.ResourceList, s *v1alpha1.ResourceScaling) corev1.Resou
 		if s.ScalePercent != nil {
 			v = percentOf(name, q, int64(*s.ScalePercent))
 		}
-		if max, ok := s.Max[name]; ok && max.Cmp(v) < 0 {
-			v = max.DeepCopy()
+		if max, ok := parsedQuantity(s.Max[name]); ok && max.Cmp(v) < 0 {
+			v = max
 		}
 		out[name] = v
 	}
@@ -61,4 +61,15 @@ func percentOf(name corev1.ResourceName, q resource.Quantity, pct int64) resourc
 	}
 	v := max(q.Value()*pct/100, 1)
 	return *resource.NewQuantity(v, q.Format)
+}
+
+// parsedQuantity parses a quantity of the spec. A value that does not parse is ignored here:
+// the controller validates the spec before building and stalls on it, so the builders never
+// see one in practice; ignoring it keeps them total functions.
+func parsedQuantity(q v1alpha1.Quantity) (resource.Quantity, bool) {
+	if q == "" {
+		return resource.Quantity{}, false
+	}
+	v, err := q.Parse()
+	return v, err == nil
 }

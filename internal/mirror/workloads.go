@@ -111,10 +111,12 @@ func (b *Builder) freshClaim(in *corev1.PersistentVolumeClaim) *corev1.Persisten
 			VolumeAttributesClassName: in.Spec.VolumeAttributesClassName,
 		},
 	}
-	if max := b.opts.Env.Spec.Workloads.StorageSize; max != nil {
-		for _, list := range []corev1.ResourceList{out.Spec.Resources.Requests, out.Spec.Resources.Limits} {
-			if q, ok := list[corev1.ResourceStorage]; ok && max.Cmp(q) < 0 {
-				list[corev1.ResourceStorage] = max.DeepCopy()
+	if size := b.opts.Env.Spec.Workloads.StorageSize; size != nil {
+		if max, ok := parsedQuantity(*size); ok {
+			for _, list := range []corev1.ResourceList{out.Spec.Resources.Requests, out.Spec.Resources.Limits} {
+				if q, ok := list[corev1.ResourceStorage]; ok && max.Cmp(q) < 0 {
+					list[corev1.ResourceStorage] = max.DeepCopy()
+				}
 			}
 		}
 	}
