@@ -19,24 +19,19 @@ import (
 	"github.com/envmirror/envmirror/internal/mirror"
 )
 
-// LabelComponent says which sub-reconciler owns a copy, so that each prunes only its own.
-const LabelComponent = "envmirror.io/component"
-
-// Components and the kinds each may prune.
-const (
-	componentAccess    = "access"
-	componentConfig    = "config"
-	componentWorkloads = "workloads"
-	componentNetwork   = "network"
-	componentData      = "data"
-)
-
+// prunableKinds are the kinds each component writes, and so may prune.
 var prunableKinds = map[string][]func() client.ObjectList{
-	componentConfig: {
+	mirror.ComponentIsolation: {
+		func() client.ObjectList { return &networkingv1.NetworkPolicyList{} },
+	},
+	mirror.ComponentAccess: {
+		func() client.ObjectList { return &rbacv1.RoleBindingList{} },
+	},
+	mirror.ComponentConfig: {
 		func() client.ObjectList { return &corev1.ConfigMapList{} },
 		func() client.ObjectList { return &corev1.SecretList{} },
 	},
-	componentWorkloads: {
+	mirror.ComponentWorkloads: {
 		func() client.ObjectList { return &appsv1.DeploymentList{} },
 		func() client.ObjectList { return &appsv1.StatefulSetList{} },
 		func() client.ObjectList { return &batchv1.CronJobList{} },
@@ -47,10 +42,10 @@ var prunableKinds = map[string][]func() client.ObjectList{
 		func() client.ObjectList { return &corev1.ServiceList{} },
 		func() client.ObjectList { return &networkingv1.IngressList{} },
 	},
-	componentNetwork: {
+	mirror.ComponentNetwork: {
 		func() client.ObjectList { return &networkingv1.NetworkPolicyList{} },
 	},
-	componentData: {
+	mirror.ComponentData: {
 		func() client.ObjectList { return &appsv1.StatefulSetList{} },
 		func() client.ObjectList { return &corev1.ServiceList{} },
 		func() client.ObjectList { return &corev1.SecretList{} },
@@ -62,12 +57,17 @@ var prunableKinds = map[string][]func() client.ObjectList{
 // applyResult counts what an apply pass did.
 type applyResult struct {
 	created, updated, unchanged, pruned int
+	// frozen lists copies that differ from what prod implies but were left as they are
+	// (followProd: Never), with what differs.
+	frozen []string
 	// changed lists copies that existed and differed from prod ("Kind/name"): prod moved.
 	changed []string
 	// reverted lists copies someone else edited ("Kind/name (by manager)"), set back to prod's.
 	reverted []string
 	// failed lists objects that could not be written ("Kind/name: error").
 	failed []string
+	// forbidden: one of the failures was the API server's Forbidden.
+	forbidden bool
 }
 
 func (a applyResult) writes() int { return a.created + a.updated + a.pruned }
@@ -76,28 +76,32 @@ func (a applyResult) writes() int { return a.created + a.updated + a.pruned }
 // whose live copy already carries the same content hash and was edited by nobody else, then
 // prunes the component's objects that are no longer desired. Objects that fail are reported,
 // not fatal: one bad object must not keep the rest of the copy from converging.
-func (r *MirrorEnvironmentReconciler) apply(ctx context.Context, s *state, component string, objs []client.Object, prune bool) (applyResult, error) {
-	var res applyResult
+// A frozen copy (followProd: Never, once provisioned) gets only what it lacks: existing copies
+// are compared, not written, and nothing is pruned.
+func (r *MirrorEnvironmentReconciler) apply(ctx context.Context, s *scope, component string, objs []client.Object) (*applyResult, error) {
+	res := &applyResult{}
+	s.applied[component] = res
 	desired := map[string]bool{}
+	frozen := s.frozen()
 	for _, obj := range objs {
 		labels := obj.GetLabels()
 		if labels == nil {
 			labels = map[string]string{}
 		}
-		for k, v := range mirror.OwnershipLabels(s.env) {
+		for k, v := range mirror.ComponentLabels(s.env, component) {
 			labels[k] = v
 		}
-		labels[LabelComponent] = component
 		obj.SetLabels(labels)
 		obj.SetNamespace(s.target)
 
-		kind := obj.GetObjectKind().GroupVersionKind().Kind
+		kind := kindOf(obj)
 		name := kind + "/" + obj.GetName()
 		desired[name] = true
-		outcome, editor, err := r.applyOne(ctx, obj)
+		outcome, detail, err := r.applyOne(ctx, obj, frozen)
 		switch {
 		case apierrors.IsForbidden(err) || apierrors.IsInvalid(err):
 			res.failed = append(res.failed, fmt.Sprintf("%s: %v", name, err))
+			res.forbidden = res.forbidden || apierrors.IsForbidden(err)
 		case err != nil:
 			return res, fmt.Errorf("applying %s %s/%s: %w", kind, s.target, obj.GetName(), err)
 		case outcome == applyCreated:
@@ -107,12 +111,15 @@ func (r *MirrorEnvironmentReconciler) apply(ctx context.Context, s *state, compo
 			res.changed = append(res.changed, name)
 		case outcome == applyReverted:
 			res.updated++
-			res.reverted = append(res.reverted, fmt.Sprintf("%s (edited by %s)", name, editor))
+			res.reverted = append(res.reverted, fmt.Sprintf("%s (edited by %s)", name, detail))
+		case outcome == applyFrozen:
+			res.unchanged++
+			res.frozen = append(res.frozen, name+": "+detail)
 		default:
 			res.unchanged++
 		}
 	}
-	if !prune {
+	if frozen {
 		return res, nil
 	}
 	n, err := r.prune(ctx, s, component, desired)
@@ -127,10 +134,13 @@ const (
 	applyCreated
 	applyChanged
 	applyReverted
+	// applyFrozen: the copy differs but is frozen (followProd: Never).
+	applyFrozen
 )
 
-// applyOne applies one object unless the live copy already has its content.
-func (r *MirrorEnvironmentReconciler) applyOne(ctx context.Context, obj client.Object) (applyOutcome, string, error) {
+// applyOne applies one object unless the live copy already has its content. The string is the
+// editor of a reverted copy, or what differs in a frozen one.
+func (r *MirrorEnvironmentReconciler) applyOne(ctx context.Context, obj client.Object, frozen bool) (applyOutcome, string, error) {
 	u, err := mirror.ToApply(obj)
 	if err != nil {
 		return 0, "", err
@@ -145,6 +155,12 @@ func (r *MirrorEnvironmentReconciler) applyOne(ctx context.Context, obj client.O
 	case err == nil:
 		editor = foreignEditor(live)
 		sameHash := live.GetAnnotations()[mirror.AnnotationAppliedHash] == u.GetAnnotations()[mirror.AnnotationAppliedHash]
+		if frozen {
+			if sameHash {
+				return applyUnchanged, "", nil
+			}
+			return applyFrozen, differences(obj, live), nil
+		}
 		switch {
 		case sameHash && (editor == "" || r.knownHarmless(live)):
 			return applyUnchanged, "", nil
@@ -202,13 +218,13 @@ func foreignEditor(live client.Object) string {
 
 // prune deletes the component's copies in the target namespace that are not desired. It lists
 // only in the target namespace and only objects labelled with this environment's uid.
-func (r *MirrorEnvironmentReconciler) prune(ctx context.Context, s *state, component string, desired map[string]bool) (int, error) {
+func (r *MirrorEnvironmentReconciler) prune(ctx context.Context, s *scope, component string, desired map[string]bool) (int, error) {
 	n := 0
 	for _, newList := range prunableKinds[component] {
 		list := newList()
 		if err := r.List(ctx, list, client.InNamespace(s.target), client.MatchingLabels{
 			mirror.LabelEnvironmentUID: string(s.env.UID),
-			LabelComponent:             component,
+			mirror.LabelComponent:      component,
 		}); err != nil {
 			return n, err
 		}

@@ -18,13 +18,13 @@ import (
 // database. The Job and the Secret holding prod's DSN live in the operator's namespace: prod's
 // credentials never enter the copy's namespace, where anyone who may read the copy could read
 // them. It reports whether the schema is in place.
-func (r *MirrorEnvironmentReconciler) copySchemaFromProd(ctx context.Context, s *state, p *dbPlan) (bool, error) {
+func (r *MirrorEnvironmentReconciler) copySchemaFromProd(ctx context.Context, s *scope, p *dbPlan, st *v1alpha1.DatabaseStatus) (bool, error) {
 	env, d := s.env, p.spec
 	name := mirror.SchemaJobName(env, d.Name, p.hash)
 	job := &batchv1.Job{}
 	err := r.Get(ctx, client.ObjectKey{Namespace: r.OperatorNamespace, Name: name}, job)
 	if apierrors.IsNotFound(err) {
-		return false, r.startSchemaJob(ctx, s, p, name)
+		return false, r.startSchemaJob(ctx, s, p, st, name)
 	}
 	if err != nil {
 		return false, err
@@ -39,40 +39,43 @@ func (r *MirrorEnvironmentReconciler) copySchemaFromProd(ctx context.Context, s 
 		}
 		return true, nil
 	case jobCondition(job, batchv1.JobFailed):
-		p.fail(v1alpha1.ReasonSeedFailed, "copying the schema from prod failed; logs: kubectl logs -n %s", where)
+		st.Phase, st.Reason = v1alpha1.DataFailed, v1alpha1.ReasonSeedFailed
+		st.Message = "copying the schema from prod failed; logs: kubectl logs -n " + where
 	default:
-		p.status.Phase, p.status.Message = v1alpha1.DataApplyingSchema, "copying prod's schema (no rows) with "+where
+		st.Phase, st.Reason, st.Message = v1alpha1.DataApplyingSchema, v1alpha1.ReasonProgressing, "copying prod's schema (no rows) with "+where
 	}
 	return false, nil
 }
 
-func (r *MirrorEnvironmentReconciler) startSchemaJob(ctx context.Context, s *state, p *dbPlan, name string) error {
+func (r *MirrorEnvironmentReconciler) startSchemaJob(ctx context.Context, s *scope, p *dbPlan, st *v1alpha1.DatabaseStatus, name string) error {
 	env, d := s.env, p.spec
 	ref := d.Schema.FromDatabase.SecretRef
 	key := ref.KeyOr("dsn")
 	src := &corev1.Secret{}
 	err := r.Get(ctx, client.ObjectKey{Namespace: env.Namespace, Name: ref.Name}, src)
 	if apierrors.IsNotFound(err) {
-		p.fail(v1alpha1.ReasonDataInvalid, "the prod DSN Secret %s/%s does not exist", env.Namespace, ref.Name)
+		st.Phase, st.Reason = v1alpha1.DataFailed, v1alpha1.ReasonDataInvalid
+		st.Message = fmt.Sprintf("the prod DSN Secret %s/%s does not exist", env.Namespace, ref.Name)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	if len(src.Data[key]) == 0 {
-		p.fail(v1alpha1.ReasonDataInvalid, "the prod DSN Secret %s/%s has no key %q", env.Namespace, ref.Name, key)
+		st.Phase, st.Reason = v1alpha1.DataFailed, v1alpha1.ReasonDataInvalid
+		st.Message = fmt.Sprintf("the prod DSN Secret %s/%s has no key %q", env.Namespace, ref.Name, key)
 		return nil
 	}
 	conn := mirror.ConnectionFor(d)
 	password, err := r.copyPassword(ctx, s, d, conn)
 	if err != nil || password == "" {
 		if err == nil {
-			p.status.Phase, p.status.Message = v1alpha1.DataProvisioning, fmt.Sprintf("waiting for the password Secret %s of the copy", conn.Password.Name)
+			st.Phase, st.Reason = v1alpha1.DataProvisioning, v1alpha1.ReasonWaiting
+			st.Message = fmt.Sprintf("waiting for the password Secret %s of the copy", conn.Password.Name)
 		}
 		return err
 	}
-	labels := mirror.OwnershipLabels(env)
-	labels[LabelComponent] = componentData
+	labels := mirror.ComponentLabels(env, mirror.ComponentData)
 	secret := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Namespace: r.OperatorNamespace, Name: name, Labels: labels},
 		Type:       corev1.SecretTypeOpaque,
@@ -85,19 +88,19 @@ func (r *MirrorEnvironmentReconciler) startSchemaJob(ctx context.Context, s *sta
 		return err
 	}
 	job := mirror.SchemaJob(env, r.OperatorNamespace, name, name, r.schemaImage(s, d))
-	job.Labels[LabelComponent] = componentData
+	job.Labels[mirror.LabelComponent] = mirror.ComponentData
 	if err := r.Create(ctx, job); err != nil && !apierrors.IsAlreadyExists(err) {
 		return err
 	}
-	p.status.Phase, p.status.Message = v1alpha1.DataApplyingSchema, "copying prod's schema (no rows) with "+r.OperatorNamespace+" job/"+name
+	st.Phase, st.Reason, st.Message = v1alpha1.DataApplyingSchema, v1alpha1.ReasonProgressing, "copying prod's schema (no rows) with "+r.OperatorNamespace+" job/"+name
 	return nil
 }
 
 // copyPassword reads the copy database's password: a stand-in's is derived from the keyring,
 // a copied workload's is in a (scrubbed) Secret of the copy.
-func (r *MirrorEnvironmentReconciler) copyPassword(ctx context.Context, s *state, d *v1alpha1.DatabaseSpec, conn mirror.Connection) (string, error) {
+func (r *MirrorEnvironmentReconciler) copyPassword(ctx context.Context, s *scope, d *v1alpha1.DatabaseSpec, conn mirror.Connection) (string, error) {
 	if d.StandIn != nil {
-		return standInPassword(s.keyring, d.Name), nil
+		return s.desired.standIns.Password(d.Name), nil
 	}
 	sec := &corev1.Secret{}
 	err := r.Get(ctx, client.ObjectKey{Namespace: s.target, Name: conn.Password.Name}, sec)
@@ -112,14 +115,14 @@ func (r *MirrorEnvironmentReconciler) copyPassword(ctx context.Context, s *state
 
 // schemaImage is the postgres image that dumps prod's schema: the stand-in's, or the image the
 // copied database workload runs (prod's own, pinned), so pg_dump matches the server.
-func (r *MirrorEnvironmentReconciler) schemaImage(s *state, d *v1alpha1.DatabaseSpec) string {
+func (r *MirrorEnvironmentReconciler) schemaImage(s *scope, d *v1alpha1.DatabaseSpec) string {
 	if d.StandIn != nil {
 		if d.StandIn.Image != "" {
 			return string(d.StandIn.Image)
 		}
 		return "postgres:" + d.StandIn.Version
 	}
-	for _, sv := range s.build.Services {
+	for _, sv := range s.desired.infra.Services {
 		if sv.Name == d.Workload {
 			for _, c := range sv.Containers {
 				if !c.Init {
@@ -132,11 +135,11 @@ func (r *MirrorEnvironmentReconciler) schemaImage(s *state, d *v1alpha1.Database
 }
 
 // cleanupOperatorNamespace removes what the environment left in the operator's namespace.
-func (r *MirrorEnvironmentReconciler) cleanupOperatorNamespace(ctx context.Context, s *state) error {
+func (r *MirrorEnvironmentReconciler) cleanupOperatorNamespace(ctx context.Context, env *v1alpha1.MirrorEnvironment) error {
 	if r.OperatorNamespace == "" {
 		return nil
 	}
-	sel := client.MatchingLabels{mirror.LabelEnvironmentUID: string(s.env.UID)}
+	sel := client.MatchingLabels{mirror.LabelEnvironmentUID: string(env.UID)}
 	jobs := &batchv1.JobList{}
 	if err := r.List(ctx, jobs, client.InNamespace(r.OperatorNamespace), sel); err != nil {
 		return err

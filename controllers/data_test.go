@@ -88,6 +88,7 @@ var _ = Describe("data parity", Ordered, func() {
 		devNS, prodNS = unique("dev"), unique("prod")
 		createNamespace(devNS, nil)
 		createNamespace(prodNS, nil)
+		grantMirroring(prodNS)
 		// prod reaches its managed database through an ExternalName Service of the same name.
 		Expect(k8s.Create(ctx, &corev1.Service{ObjectMeta: meta(prodNS, "orders-db", nil), Spec: corev1.ServiceSpec{
 			Type: corev1.ServiceTypeExternalName, ExternalName: "orders.prod.rds.example.com"}})).To(Succeed())
@@ -210,6 +211,7 @@ var _ = Describe("a schema read from prod's database", func() {
 		devNS, prodNS := unique("dev"), unique("prod")
 		createNamespace(devNS, nil)
 		createNamespace(prodNS, nil)
+		grantMirroring(prodNS)
 		prodDSN := "postgres://readonly:CANARY-prod-dsn-password@orders.prod.rds.example.com:5432/orders"
 		Expect(k8s.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: devNS, Name: "orders-prod-dsn"},
 			Data: map[string][]byte{"dsn": []byte(prodDSN)}})).To(Succeed())

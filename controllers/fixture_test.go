@@ -20,6 +20,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/envmirror/envmirror/api/v1alpha1"
 )
 
 // prodShop is a realistic prod namespace: an API that reaches the others by cluster DNS, a
@@ -88,6 +90,9 @@ func (p *prodShop) client() client.Client {
 func (p *prodShop) create() {
 	ns := p.ns
 	Expect(p.client().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: map[string]string{"env": "prod"}}})).To(Succeed())
+	if p.c == nil { // prod in this cluster consents to being mirrored; a remote prod is read with the environment's own kubeconfig
+		grantMirroring(ns, v1alpha1.SecretKeys{Secret: "app-secrets", Keys: []string{"publishable-key"}})
+	}
 	api := container("api", apiImage)
 	api.Env = []corev1.EnvVar{
 		{Name: "CATALOG_URL", Value: "http://catalog." + ns + ".svc.cluster.local:8080/v1"},

@@ -30,6 +30,19 @@ func createNamespace(name string, labels map[string]string) {
 	Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}})).To(Succeed())
 }
 
+// grantMirroring lets every namespace mirror prod namespace ns (a MirrorSource, as prod's
+// owners would write it), allowing keep to be copied verbatim.
+func grantMirroring(ns string, keep ...v1alpha1.SecretKeys) {
+	Expect(k8s.Create(ctx, &v1alpha1.MirrorSource{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "all-dev-namespaces"},
+		Spec: v1alpha1.MirrorSourceSpec{
+			From: []v1alpha1.MirrorSourceFrom{{NamespaceSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
+				Key: corev1.LabelMetadataName, Operator: metav1.LabelSelectorOpExists}}}}},
+			KeepSecrets: keep,
+		},
+	})).To(Succeed())
+}
+
 // newEnv returns a MirrorEnvironment of prod namespace src in namespace ns.
 func newEnv(ns, name, src string) *v1alpha1.MirrorEnvironment {
 	return &v1alpha1.MirrorEnvironment{

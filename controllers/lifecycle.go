@@ -2,12 +2,11 @@ package controllers
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
@@ -15,65 +14,97 @@ import (
 	"github.com/envmirror/envmirror/internal/mirror"
 )
 
-// reconcileExpiry sets status.expiresAt from spec.ttl and deletes the environment once it has
-// passed; the finalizer then removes the copy like any deletion.
-func (r *MirrorEnvironmentReconciler) reconcileExpiry(ctx context.Context, s *state) (ctrl.Result, error) {
+// effectiveExpiry decides when an environment expires: spec.expiresAt (set by `kubectl mirror
+// extend`) wins over creation + spec.ttl. The operator's maximum lifetime caps a ttl from the
+// creation, and refuses an expiresAt further ahead than the maximum from now (keeping the
+// expiry it had). The note says when the result differs from what the spec asks.
+func effectiveExpiry(env *v1alpha1.MirrorEnvironment, now time.Time, maxTTL time.Duration) (time.Time, string) {
+	created := env.CreationTimestamp.Time
+	var byTTL time.Time
+	note := ""
+	if env.Spec.TTL != nil {
+		if ttl, err := env.Spec.TTL.Parse(); err == nil && ttl > 0 {
+			if maxTTL > 0 && ttl > maxTTL {
+				ttl = maxTTL
+				note = fmt.Sprintf("ttl capped to the operator's maximum lifetime %s", maxTTL)
+			}
+			byTTL = created.Add(ttl)
+		}
+	}
+	if env.Spec.ExpiresAt == nil {
+		return byTTL, note
+	}
+	want := env.Spec.ExpiresAt.Time
+	if maxTTL > 0 && want.Sub(now) > maxTTL {
+		kept := byTTL
+		if prev := env.Status.ExpiresAt; prev != nil {
+			kept = prev.Time
+		}
+		return kept, fmt.Sprintf("spec.expiresAt %s is more than the operator's maximum lifetime %s from now; the expiry stays %s",
+			want.UTC().Format(time.RFC3339), maxTTL, formatTime(kept))
+	}
+	return want, ""
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "none"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// reconcileExpiry sets the expiry and deletes the environment once it has passed; the
+// finalizer then removes the copy like any deletion.
+func (r *MirrorEnvironmentReconciler) reconcileExpiry(ctx context.Context, s *scope) error {
 	env := s.env
-	if env.Spec.TTL == nil {
-		env.Status.ExpiresAt = nil
-		return ctrl.Result{}, nil
-	}
-	ttl, err := env.Spec.TTL.Parse()
-	if err != nil {
-		return ctrl.Result{}, err
-	}
-	expires := metav1.NewTime(env.CreationTimestamp.Add(ttl))
-	env.Status.ExpiresAt = &expires
-	left := expires.Sub(r.Clock.Now())
-	if left > 0 {
-		return ctrl.Result{RequeueAfter: left}, nil
+	s.expiresAt, s.expiryNote = effectiveExpiry(env, s.now, r.Settings.MaxTTL)
+	if s.expiresAt.IsZero() || s.expiresAt.After(s.now) {
+		return nil
 	}
 	s.expired = true
-	r.Recorder.Eventf(env, nil, corev1.EventTypeNormal, v1alpha1.ReasonExpired, "Expire", "ttl %s passed at %s; deleting the environment", ttl, expires.UTC().Format(time.RFC3339))
-	if err := r.Delete(ctx, env, client.Preconditions{UID: &env.UID}); client.IgnoreNotFound(err) != nil {
-		return ctrl.Result{}, err
+	r.event(env, corev1.EventTypeNormal, v1alpha1.ReasonExpired, "Expire", "the environment expired at %s; deleting it", formatTime(s.expiresAt))
+	return client.IgnoreNotFound(r.Delete(ctx, env, client.Preconditions{UID: &env.UID}))
+}
+
+// untilExpiry is how long until the environment expires (0: never, or already).
+func (s *scope) untilExpiry() time.Duration {
+	if s.expiresAt.IsZero() || s.expired {
+		return 0
 	}
-	return ctrl.Result{}, errHalt
+	if d := s.expiresAt.Sub(s.now); d > 0 {
+		return d
+	}
+	return time.Second
 }
 
 // reconcileDelete deletes the target namespace the environment owns, then lets the environment
 // go. The namespace's deletion (and with it every copy) is carried on by the cluster; the
 // finalizer is removed once that deletion has been accepted. A namespace that is not the
 // environment's is left alone.
-func (r *MirrorEnvironmentReconciler) reconcileDelete(ctx context.Context, s *state) (ctrl.Result, error) {
-	env := s.env
+func (r *MirrorEnvironmentReconciler) reconcileDelete(ctx context.Context, env *v1alpha1.MirrorEnvironment) error {
 	if !controllerutil.ContainsFinalizer(env, Finalizer) {
-		return ctrl.Result{}, nil
+		return nil
 	}
 	r.Clusters.Release(key(env))
-
+	target := mirror.TargetNamespace(env)
 	ns := &corev1.Namespace{}
-	err := r.APIReader.Get(ctx, client.ObjectKey{Name: s.target}, ns)
+	err := r.APIReader.Get(ctx, client.ObjectKey{Name: target}, ns)
 	switch {
 	case apierrors.IsNotFound(err):
 	case err != nil:
-		return ctrl.Result{}, err
+		return err
 	case ns.Labels[mirror.LabelEnvironmentUID] != string(env.UID):
 		// Not ours (never adopted): nothing of ours is in it.
 	case ns.DeletionTimestamp.IsZero():
 		if err := r.Delete(ctx, ns, client.Preconditions{UID: &ns.UID}); client.IgnoreNotFound(err) != nil {
-			return ctrl.Result{}, err
+			return err
 		}
-		r.Recorder.Eventf(env, nil, corev1.EventTypeNormal, v1alpha1.ReasonDeleting, "DeleteNamespace", "deleting namespace %s and the copy in it", s.target)
+		r.event(env, corev1.EventTypeNormal, v1alpha1.ReasonDeleting, "DeleteNamespace", "deleting namespace %s and the copy in it", target)
 	}
-	if err := r.cleanupOperatorNamespace(ctx, s); err != nil {
-		return ctrl.Result{}, err
+	if err := r.cleanupOperatorNamespace(ctx, env); err != nil {
+		return err
 	}
-
 	patch := client.MergeFrom(env.DeepCopy())
 	controllerutil.RemoveFinalizer(env, Finalizer)
-	if err := r.Patch(ctx, env, patch); client.IgnoreNotFound(err) != nil {
-		return ctrl.Result{}, err
-	}
-	return ctrl.Result{}, nil
+	return client.IgnoreNotFound(r.Patch(ctx, env, patch))
 }

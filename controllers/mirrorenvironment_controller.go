@@ -1,6 +1,9 @@
-// Package controllers holds the MirrorEnvironment reconciler: a thin Reconcile that runs one
-// sub-reconciler per concern (namespace, prod snapshot, configuration, workloads, network,
-// data, expiry) and patches status once.
+// Package controllers holds the MirrorEnvironment reconciler. Reconcile runs five stages in
+// order — lifecycle, read, plan, apply, status — over a scope (scope.go) that documents which
+// stage sets what. Planning is pure (plan.go: internal/mirror and internal/scrub build the
+// whole desired copy from what was read); apply steps only apply; the status stage writes every
+// condition through one function each (conditions.go). Steps end with typed outcomes
+// (outcome.go), which one place turns into the requeue.
 package controllers
 
 import (
@@ -54,21 +57,16 @@ type MirrorEnvironmentReconciler struct {
 	SeedImage string
 	// ResyncInterval re-reads prod even without events, to report drift.
 	ResyncInterval time.Duration
+	// Settings are the administrator's operator-wide choices (flags).
+	Settings Settings
 
 	// harmlessEdits remembers, by UID, the resourceVersion of copies that other field managers
 	// touched only outside the copy's fields, so that converged reconciles write nothing.
 	harmlessEdits sync.Map
 }
 
-// errHalt stops the chain of sub-reconcilers without an error: the condition already says what
-// is wrong, and a watch will wake the environment when it changes.
-var errHalt = errors.New("halt")
-
-// subReconciler is one concern of the environment.
-type subReconciler func(ctx context.Context, s *state) (ctrl.Result, error)
-
 // Reconcile brings one environment's copy in line with prod and its spec.
-func (r *MirrorEnvironmentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
+func (r *MirrorEnvironmentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	env := &v1alpha1.MirrorEnvironment{}
 	if err := r.Get(ctx, req.NamespacedName, env); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -76,62 +74,54 @@ func (r *MirrorEnvironmentReconciler) Reconcile(ctx context.Context, req ctrl.Re
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	before := env.DeepCopy()
-	s := newState(env)
-
-	defer func() {
-		r.summarize(s)
-		if err := r.patchStatus(ctx, before, env); err != nil {
-			retErr = errors.Join(retErr, err)
-		}
-		if retErr != nil {
-			result = ctrl.Result{} // RequeueAfter goes with a nil error only
-		}
-	}()
-
 	if !env.DeletionTimestamp.IsZero() {
-		return r.reconcileDelete(ctx, s)
+		return ctrl.Result{}, r.reconcileDelete(ctx, env)
 	}
-	if !controllerutil.ContainsFinalizer(env, Finalizer) {
-		patch := client.MergeFrom(env.DeepCopy())
-		controllerutil.AddFinalizer(env, Finalizer)
-		if err := r.Patch(ctx, env, patch); err != nil {
-			return ctrl.Result{}, err
-		}
-		before.Finalizers = env.Finalizers
-		before.ResourceVersion = env.ResourceVersion
+	if err := r.ensureFinalizer(ctx, env); err != nil {
+		return ctrl.Result{}, err
 	}
 
-	steps := []subReconciler{
-		r.reconcileExpiry,
-		r.reconcileNamespace,
-		r.reconcileSource,
-		r.reconcileConfig,
-		r.reconcileWorkloads,
-		r.reconcileNetwork,
-		r.reconcileData,
-		r.reconcileDrift,
+	before := env.DeepCopy()
+	s := newScope(env, r.Clock.Now())
+	stages := []func(context.Context, *scope) error{
+		r.reconcileExpiry,    // lifecycle: when it expires; delete it once it has
+		r.validate,           // the spec and the operator's policy, before anything is read
+		r.reconcileNamespace, // the copy's namespace, the operator's writer binding, the keyring
+		r.readSources,        // prod (if granted), and the inputs in the environment's namespace
+		r.plan,               // pure: the whole desired copy
+		r.applyAll,           // isolation first, then configuration, workloads, network, access, data
 	}
-	result = ctrl.Result{RequeueAfter: r.ResyncInterval}
-	for _, step := range steps {
-		res, err := step(ctx, s)
-		if errors.Is(err, errHalt) {
+	for _, stage := range stages {
+		if !s.out.record(stage(ctx, s)) || s.expired {
 			break
 		}
-		if err != nil {
-			return ctrl.Result{}, err
-		}
-		result = lowestRequeue(result, res)
 	}
-	return result, nil
+	r.updateStatus(s)
+	if err := r.patchStatus(ctx, before, env); err != nil {
+		s.out.err = errors.Join(s.out.err, err)
+	}
+	return s.out.result(r.ResyncInterval, s.untilExpiry())
 }
 
-// lowestRequeue keeps the sooner of two requeues (zero meaning none).
-func lowestRequeue(a, b ctrl.Result) ctrl.Result {
-	if b.RequeueAfter > 0 && (a.RequeueAfter == 0 || b.RequeueAfter < a.RequeueAfter) {
-		return b
+// validate checks the spec against what admission cannot know (the operator's policy) or may
+// not have checked (a stored object from an older CRD).
+func (r *MirrorEnvironmentReconciler) validate(_ context.Context, s *scope) error {
+	return validateSpec(s.env, r.Settings, r.OperatorNamespace)
+}
+
+// plan builds the desired copy from what the read stage found.
+func (r *MirrorEnvironmentReconciler) plan(_ context.Context, s *scope) error {
+	s.desired = plan(planInput{env: s.env, target: s.target, scope: s, settings: r.Settings})
+	return nil
+}
+
+func (r *MirrorEnvironmentReconciler) ensureFinalizer(ctx context.Context, env *v1alpha1.MirrorEnvironment) error {
+	if controllerutil.ContainsFinalizer(env, Finalizer) {
+		return nil
 	}
-	return a
+	patch := client.MergeFrom(env.DeepCopy())
+	controllerutil.AddFinalizer(env, Finalizer)
+	return r.Patch(ctx, env, patch)
 }
 
 // patchStatus writes status once, and only when it changed.

@@ -27,6 +27,7 @@ var _ = Describe("the environment's namespace and lifecycle", func() {
 		devNS, prodNS = unique("dev"), unique("prod")
 		createNamespace(devNS, nil)
 		createNamespace(prodNS, nil)
+		grantMirroring(prodNS)
 	})
 
 	It("adds a finalizer, creates a labelled target namespace and reports status", func() {

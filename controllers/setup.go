@@ -71,6 +71,8 @@ func (r *MirrorEnvironmentReconciler) SetupWithManager(mgr ctrl.Manager, opts co
 			deletionStarted{},
 		))).
 		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.forObject)).
+		// A grant appearing or changing wakes the environments mirroring its namespace.
+		Watches(&v1alpha1.MirrorSource{}, handler.EnqueueRequestsFromMapFunc(r.forObject)).
 		Watches(&batchv1.Job{}, handler.EnqueueRequestsFromMapFunc(r.forObject), builder.WithPredicates(copiesOnly{}))
 	for _, obj := range prodsource.Kinds() {
 		b = b.Watches(obj, handler.EnqueueRequestsFromMapFunc(r.forObject), builder.WithPredicates(relevantChange{}))

@@ -4,63 +4,97 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
+	"github.com/envmirror/envmirror/internal/mirror"
 	"github.com/envmirror/envmirror/internal/source"
 )
 
-// reconcileSource reads prod: through the manager's cache when prod is this cluster, or
-// through a shared cache of the cluster a kubeconfig Secret points to. Either way the reader
-// is a client.Reader.
-func (r *MirrorEnvironmentReconciler) reconcileSource(ctx context.Context, s *state) (ctrl.Result, error) {
-	env := s.env
-	reader, err := r.sourceReader(ctx, env)
-	if err != nil {
-		return sourceFailed(env, err)
+// sourceRetry is how soon an unreachable prod is tried again: it comes back by itself.
+const sourceRetry = 30 * time.Second
+
+// readSources reads everything the plan is built from: whether prod's owners grant the
+// environment access, prod itself (through the manager's cache when prod is this cluster, or a
+// shared cache of the cluster a kubeconfig Secret points to; either way a client.Reader), and
+// the inputs in the environment's own namespace.
+func (r *MirrorEnvironmentReconciler) readSources(ctx context.Context, s *scope) error {
+	if err := r.localSourceExists(ctx, s.env); err != nil {
+		return err
 	}
+	grant, err := r.readGrant(ctx, s.env)
+	if err != nil {
+		return err
+	}
+	s.grant = grant
+	if err := r.readProd(ctx, s); err != nil {
+		return err
+	}
+	s.inputs, err = r.readInputs(ctx, s)
+	return err
+}
+
+// readProd reads the source snapshot.
+func (r *MirrorEnvironmentReconciler) readProd(ctx context.Context, s *scope) error {
+	env := s.env
 	var sel labels.Selector
 	if env.Spec.Source.Selector != nil {
+		var err error
 		if sel, err = metav1.LabelSelectorAsSelector(env.Spec.Source.Selector); err != nil {
-			setCondition(env, v1alpha1.ConditionProvisioned, metav1.ConditionFalse, v1alpha1.ReasonSourceInvalid,
+			return stall(v1alpha1.ConditionProvisioned, v1alpha1.ReasonSourceInvalid,
 				"spec.source.selector is not a valid label selector: %v", err)
-			return ctrl.Result{}, errHalt
 		}
 	}
-	if env.Spec.Source.KubeconfigSecretRef == nil {
-		// The local namespace must exist; a remote one was checked by the cluster probe.
-		ns := &corev1.Namespace{}
-		if err := r.Get(ctx, client.ObjectKey{Name: env.Spec.Source.Namespace}, ns); err != nil {
-			if apierrors.IsNotFound(err) {
-				setCondition(env, v1alpha1.ConditionProvisioned, metav1.ConditionFalse, v1alpha1.ReasonSourceNotFound,
-					"source namespace %s does not exist in this cluster", env.Spec.Source.Namespace)
-				return ctrl.Result{}, errHalt
-			}
-			return ctrl.Result{}, err
-		}
+	reader, err := r.sourceReader(ctx, env)
+	if err != nil {
+		return sourceFailed(err)
 	}
 	snap, err := source.Read(ctx, reader, env.Spec.Source.Namespace, sel)
 	if err != nil {
-		return sourceFailed(env, &source.Error{Reason: source.ReasonUnreachable, Err: err})
+		return sourceFailed(&source.Error{Reason: source.ReasonUnreachable, Err: err})
 	}
 	s.prod = snap
-	return ctrl.Result{}, nil
+	// Recorded at most once per resync interval: the periodic check marks itself, and reconciles
+	// woken by events in between write nothing when nothing changed.
+	if last := env.Status.Parity.LastCheckedAt; last == nil || s.now.Sub(last.Time) >= r.ResyncInterval {
+		now := metav1.NewTime(s.now)
+		env.Status.Parity.LastCheckedAt = &now
+	}
+	return nil
 }
 
-func sourceFailed(env *v1alpha1.MirrorEnvironment, err error) (ctrl.Result, error) {
+// localSourceExists checks that a source namespace of this cluster exists (a remote one is
+// checked by the cluster probe). Its creation is watched, so a stall ends when it appears.
+func (r *MirrorEnvironmentReconciler) localSourceExists(ctx context.Context, env *v1alpha1.MirrorEnvironment) error {
+	if env.Spec.Source.KubeconfigSecretRef != nil {
+		return nil
+	}
+	ns := &corev1.Namespace{}
+	err := r.Get(ctx, client.ObjectKey{Name: env.Spec.Source.Namespace}, ns)
+	if apierrors.IsNotFound(err) {
+		return stall(v1alpha1.ConditionProvisioned, v1alpha1.ReasonSourceNotFound,
+			"source namespace %s does not exist in this cluster", env.Spec.Source.Namespace)
+	}
+	return err
+}
+
+// sourceFailed turns a failure to read prod into an outcome: a kubeconfig that cannot work
+// stalls until its Secret changes; an unreachable prod is retried, slowly.
+func sourceFailed(err error) error {
 	var se *source.Error
 	if !errors.As(err, &se) {
-		return ctrl.Result{}, err
+		return err
 	}
-	setCondition(env, v1alpha1.ConditionProvisioned, metav1.ConditionFalse, se.Reason, "reading prod: %v", se.Err)
-	// Unreachable clusters come back by themselves; try again, slowly.
-	return ctrl.Result{RequeueAfter: sourceRetry}, errHalt
+	if se.Reason == source.ReasonInvalid {
+		return stall(v1alpha1.ConditionProvisioned, se.Reason, "reading prod: %v", se.Err)
+	}
+	return waitBlocking(v1alpha1.ConditionProvisioned, sourceRetry, se.Reason, "reading prod: %v", se.Err)
 }
 
 // sourceReader returns the reader of the environment's prod.
@@ -83,4 +117,71 @@ func (r *MirrorEnvironmentReconciler) sourceReader(ctx context.Context, env *v1a
 		return nil, &source.Error{Reason: source.ReasonInvalid, Err: fmt.Errorf("kubeconfig Secret %s/%s has no key %q", env.Namespace, ref.Name, k)}
 	}
 	return r.Clusters.Reader(ctx, key(env), data, env.Spec.Source.Namespace)
+}
+
+// readInputs reads what the environment names in its own namespace, and the copy's current
+// Secrets (so that issued TLS pairs stay stable).
+func (r *MirrorEnvironmentReconciler) readInputs(ctx context.Context, s *scope) (*inputs, error) {
+	env := s.env
+	in := &inputs{devSecrets: map[string]corev1.Secret{}, schemas: map[string]string{}, schemaProblems: map[string]string{}}
+	var names []string
+	if ref := env.Spec.Config.Secrets.PullSecretRef; ref != nil {
+		names = append(names, ref.Name)
+	}
+	for _, rule := range env.Spec.Config.Secrets.Rules {
+		if rule.FromSecret != nil {
+			names = append(names, rule.FromSecret.Name)
+		}
+	}
+	for _, n := range names {
+		sec := &corev1.Secret{}
+		err := r.Get(ctx, client.ObjectKey{Namespace: env.Namespace, Name: n}, sec)
+		if apierrors.IsNotFound(err) {
+			continue // scrub reports the missing Secret against the rule that needs it
+		}
+		if err != nil {
+			return nil, err
+		}
+		in.devSecrets[n] = *sec
+	}
+	for i := range env.Spec.Data {
+		if err := r.readSchema(ctx, env, &env.Spec.Data[i], in); err != nil {
+			return nil, err
+		}
+	}
+	list := &corev1.SecretList{}
+	if err := r.List(ctx, list, client.InNamespace(s.target), client.MatchingLabels{
+		mirror.LabelEnvironmentUID: string(env.UID), mirror.LabelComponent: mirror.ComponentConfig,
+	}); err != nil {
+		return nil, err
+	}
+	in.existing = make(map[string]corev1.Secret, len(list.Items))
+	for _, sec := range list.Items {
+		in.existing[sec.Name] = sec
+	}
+	return in, nil
+}
+
+// readSchema reads a database's schema SQL from its ConfigMap.
+func (r *MirrorEnvironmentReconciler) readSchema(ctx context.Context, env *v1alpha1.MirrorEnvironment, d *v1alpha1.DatabaseSpec, in *inputs) error {
+	if d.Schema == nil || d.Schema.ConfigMapRef == nil {
+		return nil
+	}
+	ref := d.Schema.ConfigMapRef
+	cm := &corev1.ConfigMap{}
+	err := r.Get(ctx, client.ObjectKey{Namespace: env.Namespace, Name: ref.Name}, cm)
+	switch {
+	case apierrors.IsNotFound(err):
+		in.schemaProblems[d.Name] = fmt.Sprintf("schema ConfigMap %s/%s does not exist", env.Namespace, ref.Name)
+	case err != nil:
+		return err
+	default:
+		k := ref.KeyOr("schema.sql")
+		if sql, ok := cm.Data[k]; ok {
+			in.schemas[d.Name] = sql
+		} else {
+			in.schemaProblems[d.Name] = fmt.Sprintf("schema ConfigMap %s/%s has no key %q", env.Namespace, ref.Name, k)
+		}
+	}
+	return nil
 }

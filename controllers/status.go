@@ -2,41 +2,100 @@ package controllers
 
 import (
 	"fmt"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
+	"github.com/envmirror/envmirror/internal/mirror"
 )
 
-// setCondition records a condition for the environment's current generation.
-func setCondition(env *v1alpha1.MirrorEnvironment, typ string, status metav1.ConditionStatus, reason, format string, args ...any) {
-	apimeta.SetStatusCondition(&env.Status.Conditions, metav1.Condition{
-		Type:               typ,
-		Status:             status,
-		Reason:             reason,
-		Message:            fmt.Sprintf(format, args...),
-		ObservedGeneration: env.Generation,
-	})
+// updateStatus is the status stage: it writes every status field and condition from what the
+// reconcile's stages left in the scope, through one set<Condition> function each.
+func (r *MirrorEnvironmentReconciler) updateStatus(s *scope) {
+	env, st := s.env, &s.env.Status
+	prevPhase := st.Phase
+	if s.out.err == nil {
+		st.ObservedGeneration = env.Generation // observed: acted on without a transient error
+	}
+	st.ExpiresAt = nil
+	if !s.expiresAt.IsZero() {
+		st.ExpiresAt = &metav1.Time{Time: s.expiresAt}
+	}
+	d := s.desired
+	if d != nil {
+		setParity(st, d)
+		st.Config = d.config.status
+		st.URLs = d.urls
+	}
+	if s.services != nil {
+		st.Services = s.services
+		st.ReadyServices, st.TotalServices = 0, int32(len(s.services))
+		for _, sv := range s.services {
+			if sv.Ready {
+				st.ReadyServices++
+			}
+		}
+	}
+	st.ServicesReady = fmt.Sprintf("%d/%d", st.ReadyServices, st.TotalServices)
+	if d != nil {
+		st.Data = s.databases
+		st.Parity.Drifted = s.drift
+		st.Parity.Followed = s.followed
+	}
+	r.setConditions(s)
+	ready := setReadyCondition(env, s.expired, s.expiryNote)
+	setReconcilingAndStalledConditions(env, &s.out, ready)
+	st.Phase = phaseOf(env, prevPhase, len(s.out.stalls) > 0, s.expired)
+	if ready && st.ProvisionedAt == nil {
+		st.ProvisionedAt = &metav1.Time{Time: s.now}
+	}
+	if st.Phase != prevPhase {
+		typ := corev1.EventTypeNormal
+		if st.Phase == v1alpha1.PhaseFailed || st.Phase == v1alpha1.PhaseDegraded {
+			typ = corev1.EventTypeWarning
+		}
+		c := apimeta.FindStatusCondition(st.Conditions, v1alpha1.ConditionReady)
+		r.event(env, typ, string(st.Phase), "Reconcile", "phase %s -> %s: %s", orNone(prevPhase), st.Phase, c.Message)
+	}
 }
 
-func conditionTrue(env *v1alpha1.MirrorEnvironment, typ string) bool {
-	return apimeta.IsStatusConditionTrue(env.Status.Conditions, typ)
-}
-
-// failureReasons are reasons that need the user to act, as opposed to work in progress.
-var failureReasons = map[string]bool{
-	v1alpha1.ReasonNamespaceNotOwned: true,
-	v1alpha1.ReasonSourceUnreachable: true,
-	v1alpha1.ReasonSourceInvalid:     true,
-	v1alpha1.ReasonApplyFailed:       true,
-	v1alpha1.ReasonOverrideNotFound:  true,
-	v1alpha1.ReasonUnpinnedImages:    true,
-	v1alpha1.ReasonConfigInvalid:     true,
-	v1alpha1.ReasonDataInvalid:       true,
-	v1alpha1.ReasonSeedFailed:        true,
+// setConditions gathers each condition's inputs from the scope.
+func (r *MirrorEnvironmentReconciler) setConditions(s *scope) {
+	env, d, out := s.env, s.desired, &s.out
+	explain := func(typ string) explanation {
+		return explanation{stall: out.stalledOn(typ), wait: out.waitingOn(typ), err: out.err}
+	}
+	prov := provisionedInput{explanation: explain(v1alpha1.ConditionProvisioned),
+		applied: s.applied[mirror.ComponentWorkloads], source: env.Spec.Source.Namespace, target: s.target}
+	if d != nil {
+		prov.workloads, prov.objects = len(d.infra.Workloads), len(d.infra.Objects)
+		for _, p := range d.infra.Problems {
+			prov.problems = append(prov.problems, p.Message)
+		}
+		if err, ok := d.config.err.(*stalled); ok && prov.applied == nil {
+			prov.blockedBy = err
+		}
+	}
+	setProvisionedCondition(env, prov)
+	var infra *mirror.Result
+	if d != nil {
+		infra = d.infra
+	}
+	setVersionsPinnedCondition(env, infra, out.err)
+	cfg := configInput{explanation: explain(v1alpha1.ConditionConfigScrubbed), applied: s.applied[mirror.ComponentConfig]}
+	if d != nil {
+		cfg.plan = &d.config
+	}
+	setConfigScrubbedCondition(env, cfg)
+	setIsolatedCondition(env, isolationInput{explanation: explain(v1alpha1.ConditionIsolated),
+		applied: []*applyResult{s.applied[mirror.ComponentIsolation], s.applied[mirror.ComponentNetwork]},
+		enabled: env.Spec.Network.Isolation != v1alpha1.IsolationNone, source: env.Spec.Source.Namespace})
+	data := s.applied[mirror.ComponentData]
+	setSeededCondition(env, seededInput{explanation: explain(v1alpha1.ConditionSeeded),
+		databases: s.databases, reached: data != nil, applied: data})
+	setDriftedCondition(env, s.drift, d != nil && out.err == nil, s.frozen(), out.err)
 }
 
 // readyInputs are the conditions Ready summarises, in the order their messages matter.
@@ -47,82 +106,89 @@ var readyInputs = []string{
 	v1alpha1.ConditionSeeded,
 }
 
-// summarize sets Ready and the phase from the other conditions, observedGeneration, and
-// emits an event when the phase changes.
-func (r *MirrorEnvironmentReconciler) summarize(s *state) {
-	env := s.env
-	st := &env.Status
-	prevPhase := st.Phase
-	st.ObservedGeneration = env.Generation
-	st.ServicesReady = fmt.Sprintf("%d/%d", st.ReadyServices, st.TotalServices)
-	st.Parity.PinnedSummary = fmt.Sprintf("%d/%d", st.Parity.Pinned+st.Parity.Overridden, st.Parity.Pinned+st.Parity.Unpinned+st.Parity.Overridden)
+// failureReasons need the user to act, as opposed to work in progress.
+var failureReasons = map[string]bool{
+	v1alpha1.ReasonNamespaceNotOwned:   true,
+	v1alpha1.ReasonSourceUnreachable:   true,
+	v1alpha1.ReasonSourceInvalid:       true,
+	v1alpha1.ReasonSourceNotFound:      true,
+	v1alpha1.ReasonApplyFailed:         true,
+	v1alpha1.ReasonOverrideNotFound:    true,
+	v1alpha1.ReasonUnpinnedImages:      true,
+	v1alpha1.ReasonConfigInvalid:       true,
+	v1alpha1.ReasonDataInvalid:         true,
+	v1alpha1.ReasonSeedFailed:          true,
+	v1alpha1.ReasonSpecInvalid:         true,
+	v1alpha1.ReasonSourceNotGranted:    true,
+	v1alpha1.ReasonSourceForbidden:     true,
+	v1alpha1.ReasonKeepNotGranted:      true,
+	v1alpha1.ReasonNameCollision:       true,
+	v1alpha1.ReasonAccessRoleForbidden: true,
+}
 
+// setReadyCondition summarises the other conditions and the services' readiness into Ready,
+// and reports whether the environment is ready.
+func setReadyCondition(env *v1alpha1.MirrorEnvironment, expired bool, expiryNote string) bool {
+	st := &env.Status
+	if expired {
+		setCondition(env, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonExpired, "the environment expired; it is being deleted")
+		return false
+	}
 	var blocking *metav1.Condition
-	failed := false
 	for _, typ := range readyInputs {
 		c := apimeta.FindStatusCondition(st.Conditions, typ)
 		if c != nil && c.Reason == v1alpha1.ReasonIsolationDisabled {
 			continue // the user chose it; reported, not blocking
 		}
-		if c == nil || c.Status != metav1.ConditionTrue {
-			if c == nil {
-				c = &metav1.Condition{Type: typ, Reason: v1alpha1.ReasonReconciling, Message: typ + " has not been reconciled yet"}
-			}
-			if blocking == nil {
-				blocking = c
-			}
-			if failureReasons[c.Reason] {
-				failed = true
-				blocking = c
-				break
-			}
+		if c != nil && c.Status == metav1.ConditionTrue {
+			continue
+		}
+		if c == nil {
+			c = &metav1.Condition{Type: typ, Status: metav1.ConditionUnknown, Reason: v1alpha1.ReasonReconciling, Message: typ + " has not been reconciled yet"}
+		}
+		if blocking == nil || (failureReasons[c.Reason] && !failureReasons[blocking.Reason]) {
+			blocking = c
 		}
 	}
-
 	if blocking == nil && st.ReadyServices < st.TotalServices {
-		blocking = &metav1.Condition{Type: "Services", Reason: v1alpha1.ReasonNotReady,
+		blocking = &metav1.Condition{Type: "Services", Status: metav1.ConditionFalse, Reason: v1alpha1.ReasonNotReady,
 			Message: fmt.Sprintf("%d of %d services ready; waiting for %s", st.ReadyServices, st.TotalServices, notReady(st.Services))}
 	}
-
-	switch {
-	case s.expired:
-		st.Phase = v1alpha1.PhaseExpiring
-		setCondition(env, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonExpired, "the ttl passed; the environment is being deleted")
-	case !env.DeletionTimestamp.IsZero():
-		if prevPhase != v1alpha1.PhaseExpiring {
-			st.Phase = v1alpha1.PhaseDeleting
+	if blocking == nil {
+		msg := fmt.Sprintf("%d of %d services ready in namespace %s", st.ReadyServices, st.TotalServices, st.TargetNamespace)
+		if expiryNote != "" {
+			msg += "; " + expiryNote
 		}
-		setCondition(env, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonDeleting, "the environment is being deleted")
-	case blocking == nil:
-		st.Phase = v1alpha1.PhaseReady
-		setCondition(env, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonReady,
-			"%d of %d services ready in namespace %s", st.ReadyServices, st.TotalServices, st.TargetNamespace)
-	default:
-		st.Phase = phaseFor(blocking, failed, prevPhase)
-		setCondition(env, v1alpha1.ConditionReady, metav1.ConditionFalse, blocking.Reason, "%s: %s", blocking.Type, blocking.Message)
+		setCondition(env, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonReady, "%s", msg)
+		return true
 	}
-	if st.Phase != prevPhase && r.Recorder != nil {
-		typ := corev1.EventTypeNormal
-		if st.Phase == v1alpha1.PhaseFailed || st.Phase == v1alpha1.PhaseDegraded {
-			typ = corev1.EventTypeWarning
-		}
-		ready := apimeta.FindStatusCondition(st.Conditions, v1alpha1.ConditionReady)
-		r.Recorder.Eventf(env, nil, typ, string(st.Phase), "Reconcile", "phase %s -> %s: %s", orNone(prevPhase), st.Phase, ready.Message)
+	status := metav1.ConditionFalse
+	if blocking.Status == metav1.ConditionUnknown {
+		status = metav1.ConditionUnknown
 	}
+	setCondition(env, v1alpha1.ConditionReady, status, blocking.Reason, "%s: %s", blocking.Type, blocking.Message)
+	return false
 }
 
-// phaseFor names the phase of an environment that is not Ready.
-func phaseFor(blocking *metav1.Condition, failed bool, prev v1alpha1.Phase) v1alpha1.Phase {
+// phaseOf names where the environment stands, from Ready and its reason.
+func phaseOf(env *v1alpha1.MirrorEnvironment, prev v1alpha1.Phase, stalled, expired bool) v1alpha1.Phase {
+	ready := apimeta.FindStatusCondition(env.Status.Conditions, v1alpha1.ConditionReady)
 	switch {
-	case failed && blocking.Reason == v1alpha1.ReasonSeedFailed:
+	case expired:
+		return v1alpha1.PhaseExpiring
+	case ready.Status == metav1.ConditionTrue:
+		return v1alpha1.PhaseReady
+	case ready.Status == metav1.ConditionUnknown && prev != "":
+		return prev // not evaluated this time (a transient error): keep what we knew
+	case ready.Reason == v1alpha1.ReasonSeedFailed:
 		return v1alpha1.PhaseDegraded
-	case failed:
+	case failureReasons[ready.Reason] || stalled:
 		return v1alpha1.PhaseFailed
-	case blocking.Type == v1alpha1.ConditionSeeded:
+	case ready.Reason == v1alpha1.ReasonSeeding:
 		return v1alpha1.PhaseSeeding
 	case prev == v1alpha1.PhaseReady || prev == v1alpha1.PhaseDegraded:
 		return v1alpha1.PhaseDegraded // it worked before: something stopped being ready
-	case prev == "" && blocking.Reason == v1alpha1.ReasonReconciling:
+	case prev == "" && ready.Reason == v1alpha1.ReasonReconciling:
 		return v1alpha1.PhasePending
 	}
 	return v1alpha1.PhaseProvisioning
@@ -135,15 +201,10 @@ func orNone(p v1alpha1.Phase) string {
 	return string(p)
 }
 
-func notReady(services []v1alpha1.ServiceStatus) string {
-	var names []string
-	for _, s := range services {
-		if !s.Ready {
-			names = append(names, s.Kind+"/"+s.Name)
-		}
-	}
-	if len(names) > 5 {
-		names = append(names[:5], fmt.Sprintf("and %d more", len(names)-5))
-	}
-	return strings.Join(names, ", ")
+// setParity records the pins and what was not copied in status.parity.
+func setParity(st *v1alpha1.MirrorEnvironmentStatus, d *desired) {
+	p := &st.Parity
+	res := d.infra
+	p.Pinned, p.Unpinned, p.Overridden = res.Pinned, res.Unpinned, res.Overridden
+	p.PinnedSummary = fmt.Sprintf("%d/%d", res.Pinned+res.Overridden, res.Pinned+res.Unpinned+res.Overridden)
 }

@@ -319,6 +319,7 @@ var _ = Describe("RequireDigest", func() {
 		createNamespace(devNS, nil)
 		prod := unique("prod")
 		createNamespace(prod, nil)
+		grantMirroring(prod)
 		Expect(k8s.Create(ctx, &appsv1.Deployment{ObjectMeta: meta(prod, "billing", labels("billing")), Spec: appsv1.DeploymentSpec{
 			Selector: &metav1.LabelSelector{MatchLabels: labels("billing")},
 			Template: podTemplate("billing", container("app", "registry.example/billing:4.1"))}})).To(Succeed())
@@ -345,6 +346,7 @@ var _ = Describe("RequireDigest", func() {
 		createNamespace(devNS, nil)
 		prod := unique("prod")
 		createNamespace(prod, nil)
+		grantMirroring(prod)
 		Expect(k8s.Create(ctx, &appsv1.Deployment{ObjectMeta: meta(prod, "billing", labels("billing")), Spec: appsv1.DeploymentSpec{
 			Selector: &metav1.LabelSelector{MatchLabels: labels("billing")},
 			Template: podTemplate("billing", container("app", "registry.example/billing:4.1"))}})).To(Succeed())

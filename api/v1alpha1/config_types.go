@@ -143,4 +143,3 @@ type PlainValueRule struct {
 	// +kubebuilder:validation:MaxLength=253
 	Key string `json:"key"`
 }
-

@@ -138,6 +138,7 @@ type FromDatabaseSchema struct {
 //
 // +kubebuilder:validation:XValidation:rule="!has(self.min) || !has(self.max) || self.min <= self.max",message="rows.min may not exceed rows.max"
 // +kubebuilder:validation:XValidation:rule="has(self.scale) || (!has(self.min) && !has(self.max))",message="rows.min and rows.max bound rows.scale: set scale too"
+// +kubebuilder:validation:XValidation:rule="!has(self.tables) || self.tables.map(t, self.tables[t]).sum() <= 100000000",message="rows.tables asks for more than 100000000 rows in all; seed fewer rows (or use rows.scale)"
 type RowsSpec struct {
 	// Default is the row count of tables not listed in tables (and not scaled from prod).
 	// +optional
@@ -201,4 +202,3 @@ type ColumnRule struct {
 	// +kubebuilder:validation:items:MaxLength=1024
 	Values []string `json:"values,omitempty"`
 }
-

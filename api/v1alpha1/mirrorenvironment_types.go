@@ -37,7 +37,6 @@ type MirrorEnvironment struct {
 // +kubebuilder:validation:XValidation:rule="!has(self.targetNamespace) || has(self.source.kubeconfigSecretRef) || self.targetNamespace != self.source.namespace",message="targetNamespace must differ from source.namespace when the source is this cluster: the copy would be written over prod"
 // +kubebuilder:validation:XValidation:rule="has(oldSelf.targetNamespace) == has(self.targetNamespace) && (!has(self.targetNamespace) || oldSelf.targetNamespace == self.targetNamespace)",message="targetNamespace is immutable: create a new MirrorEnvironment to put the copy elsewhere"
 // +kubebuilder:validation:XValidation:rule="!has(self.data) || !has(self.dependencies) || self.data.all(d, self.dependencies.all(x, x.name != d.name))",message="a name is used by both spec.data and spec.dependencies: each stand-in needs its own name (it names a Service in the copy)"
-// +kubebuilder:validation:XValidation:rule="!has(self.data) || self.data.map(d, (has(d.rows.tables) ? d.rows.tables.map(t, d.rows.tables[t]).sum() : 0) + (has(d.rows.default) ? d.rows.default : 1000)).sum() <= 100000000",message="the databases together ask for more than 100000000 rows (the sum of rows.default and rows.tables over spec.data); seed fewer rows or use rows.scale"
 type MirrorEnvironmentSpec struct {
 	// Source is the production reference. It is only ever read. Immutable: a copy of another
 	// prod is another environment.
@@ -147,7 +146,6 @@ type MirrorEnvironmentSpec struct {
 
 // SourceSpec points at the production namespace.
 //
-// +kubebuilder:validation:XValidation:rule="self.namespace == oldSelf.namespace",message="source.namespace is immutable: a copy of another prod namespace is another environment (create a new MirrorEnvironment)"
 // +kubebuilder:validation:XValidation:rule="has(self.kubeconfigSecretRef) || !self.namespace.startsWith('kube-')",message="system namespaces (kube-*) of this cluster cannot be mirrored"
 type SourceSpec struct {
 	// Namespace is prod's namespace. In this cluster it must grant the environment's namespace
@@ -157,6 +155,7 @@ type SourceSpec struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=63
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="source.namespace is immutable: a copy of another prod namespace is another environment (create a new MirrorEnvironment)"
 	Namespace string `json:"namespace"`
 
 	// Selector limits the copy to prod's objects with these labels. Unset: everything in the

@@ -94,4 +94,3 @@ type AccessSubject struct {
 	// +kubebuilder:validation:MaxLength=63
 	Namespace string `json:"namespace,omitempty"`
 }
-

@@ -157,7 +157,9 @@ type ParityStatus struct {
 	// +optional
 	// +kubebuilder:validation:MaxItems=100
 	Followed []string `json:"followed,omitempty"`
-	// LastCheckedAt is when prod was last read.
+	// LastCheckedAt is when prod was last re-read by the periodic drift check (prod is also read
+	// on every change; this is recorded at most once per resync interval, so that an environment
+	// at rest costs no writes).
 	// +optional
 	LastCheckedAt *metav1.Time `json:"lastCheckedAt,omitempty"`
 	// NotCopied lists kinds found in prod that the copy does not have, with their count and
@@ -333,4 +335,3 @@ type DependencyStatus struct {
 	// +optional
 	Message string `json:"message,omitempty"`
 }
-

@@ -17,10 +17,9 @@ type Result struct {
 	// Objects are ServiceAccounts, Roles, RoleBindings, PVCs, Services and Ingresses
 	// (ConfigMaps and Secrets are built by the config step).
 	Objects []client.Object
-	// NetworkPolicies are prod's policies, rewritten, plus the isolation policy.
+	// NetworkPolicies are prod's policies, rewritten (the isolation policy is built apart, by
+	// Builder.IsolationPolicy: it depends on the spec alone and is applied first).
 	NetworkPolicies []client.Object
-	// Isolated is true when the isolation policy is among NetworkPolicies.
-	Isolated bool
 	// Services describes each copied workload, in name order; readiness is the caller's to fill.
 	Services []v1alpha1.ServiceStatus
 	// Pinned, Unpinned and Overridden count container images.
@@ -113,10 +112,6 @@ func Build(snap *source.Snapshot, opts Options) *Result {
 	}
 	for i := range snap.NetworkPolicies {
 		r.NetworkPolicies = append(r.NetworkPolicies, b.NetworkPolicy(&snap.NetworkPolicies[i]))
-	}
-	if p := b.IsolationPolicy(); p != nil {
-		r.NetworkPolicies = append(r.NetworkPolicies, p)
-		r.Isolated = true
 	}
 
 	for _, s := range r.Services {

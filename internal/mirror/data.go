@@ -5,12 +5,10 @@ import (
 	"net/url"
 	"strconv"
 
-	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
@@ -77,84 +75,6 @@ func StandInCredentials(d *v1alpha1.DatabaseSpec, password string) map[string][]
 	}
 }
 
-// StandInObjects builds a database the operator runs in the copy, for a prod whose database is
-// managed outside the cluster (RDS, Cloud SQL): the same engine at the same version. It returns
-// the credentials Secret, the Service (named after the entry, so it takes the place of prod's
-// name for the database) and the StatefulSet.
-func (b *Builder) StandInObjects(d *v1alpha1.DatabaseSpec, password string) (*corev1.Secret, *corev1.Service, *appsv1.StatefulSet) {
-	labels := map[string]string{"app.kubernetes.io/name": d.Name, "app.kubernetes.io/component": "database-stand-in"}
-	meta := func(name string) metav1.ObjectMeta {
-		m := metav1.ObjectMeta{Name: name, Namespace: b.opts.TargetNamespace, Labels: map[string]string{}}
-		for k, v := range labels {
-			m.Labels[k] = v
-		}
-		return m
-	}
-	secret := &corev1.Secret{
-		TypeMeta: metaType("v1", "Secret"), ObjectMeta: meta(StandInSecretName(d.Name)),
-		Type: corev1.SecretTypeOpaque, Data: StandInCredentials(d, password),
-	}
-	svc := &corev1.Service{
-		TypeMeta: metaType("v1", "Service"), ObjectMeta: meta(d.Name),
-		Spec: corev1.ServiceSpec{Selector: labels, Ports: []corev1.ServicePort{{
-			Name: "postgres", Port: postgresPort, TargetPort: intstr.FromString("postgres")}}},
-	}
-	image := string(d.StandIn.Image)
-	if image == "" {
-		image = "postgres:" + d.StandIn.Version
-	}
-	storage := resource.MustParse("1Gi")
-	if d.StandIn.Storage != nil {
-		if q, ok := parsedQuantity(*d.StandIn.Storage); ok {
-			storage = q
-		}
-	}
-	secretKey := func(key string) *corev1.EnvVarSource {
-		return &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
-			LocalObjectReference: corev1.LocalObjectReference{Name: secret.Name}, Key: key}}
-	}
-	sts := &appsv1.StatefulSet{
-		TypeMeta: metaType("apps/v1", "StatefulSet"), ObjectMeta: meta(d.Name),
-		Spec: appsv1.StatefulSetSpec{
-			Replicas: ptr.To[int32](1), ServiceName: d.Name,
-			Selector: &metav1.LabelSelector{MatchLabels: labels},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels},
-				Spec: corev1.PodSpec{
-					AutomountServiceAccountToken: ptr.To(false),
-					Containers: []corev1.Container{{
-						Name: "postgres", Image: image,
-						Ports: []corev1.ContainerPort{{Name: "postgres", ContainerPort: postgresPort}},
-						Env: []corev1.EnvVar{
-							{Name: "POSTGRES_USER", ValueFrom: secretKey("username")},
-							{Name: "POSTGRES_PASSWORD", ValueFrom: secretKey("password")},
-							{Name: "POSTGRES_DB", ValueFrom: secretKey("database")},
-							{Name: "PGDATA", Value: "/var/lib/postgresql/data/pgdata"},
-						},
-						ReadinessProbe: &corev1.Probe{
-							ProbeHandler: corev1.ProbeHandler{Exec: &corev1.ExecAction{
-								Command: []string{"sh", "-c", `pg_isready -U "$POSTGRES_USER" -d "$POSTGRES_DB" -h 127.0.0.1`}}},
-							PeriodSeconds: 5, TimeoutSeconds: 3,
-						},
-						Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
-							corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("256Mi")}},
-						VolumeMounts: []corev1.VolumeMount{{Name: "data", MountPath: "/var/lib/postgresql/data"}},
-					}},
-				},
-			},
-			VolumeClaimTemplates: []corev1.PersistentVolumeClaim{{
-				TypeMeta:   metaType("v1", "PersistentVolumeClaim"),
-				ObjectMeta: metav1.ObjectMeta{Name: "data"},
-				Spec: corev1.PersistentVolumeClaimSpec{
-					AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
-					Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: storage}},
-				},
-			}},
-		},
-	}
-	return secret, svc, sts
-}
-
 // SchemaConfigMapName names the copy of a database's schema SQL in the target namespace.
 func SchemaConfigMapName(db string) string { return db + "-schema" }
 
@@ -179,6 +99,8 @@ type SeedJobInput struct {
 	Image     string
 	SpecJSON  string
 	SchemaSQL bool // the schema ConfigMap is mounted and applied (after a reset)
+	// PullSecrets are the seed image's pull secrets (the manager's own).
+	PullSecrets []corev1.LocalObjectReference
 }
 
 // SeedJob runs `manager seed` against a database of the copy. The summary comes back through
@@ -207,7 +129,8 @@ func (b *Builder) SeedJob(in SeedJobInput) *batchv1.Job {
 				Spec: corev1.PodSpec{
 					RestartPolicy:                corev1.RestartPolicyNever,
 					AutomountServiceAccountToken: ptr.To(false),
-					SecurityContext:              &corev1.PodSecurityContext{RunAsNonRoot: ptr.To(true), RunAsUser: ptr.To[int64](65532)},
+					ImagePullSecrets:             in.PullSecrets,
+					SecurityContext:              restrictedPod(seedUID),
 					Containers: []corev1.Container{{
 						Name: "seed", Image: in.Image, Command: []string{"/manager"}, Args: args,
 						Env: []corev1.EnvVar{
@@ -222,9 +145,8 @@ func (b *Builder) SeedJob(in SeedJobInput) *batchv1.Job {
 						TerminationMessagePolicy: corev1.TerminationMessageReadFile,
 						Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
 							corev1.ResourceCPU: resource.MustParse("250m"), corev1.ResourceMemory: resource.MustParse("256Mi")}},
-						SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: ptr.To(false),
-							Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}}},
-						VolumeMounts: mounts,
+						SecurityContext: restrictedContainer(),
+						VolumeMounts:    mounts,
 					}},
 					Volumes: volumes,
 				},
@@ -272,8 +194,10 @@ func SchemaJob(env *v1alpha1.MirrorEnvironment, operatorNamespace, name, secretN
 				Spec: corev1.PodSpec{
 					RestartPolicy:                corev1.RestartPolicyNever,
 					AutomountServiceAccountToken: ptr.To(false),
+					SecurityContext:              restrictedPod(postgresUID),
 					Containers: []corev1.Container{{
 						Name: "schema", Image: image, Command: []string{"sh", "-c", resetAndCopySchema},
+						SecurityContext: restrictedContainer(),
 						Env: []corev1.EnvVar{
 							{Name: "SOURCE_DSN", ValueFrom: fromSecret("SOURCE_DSN")},
 							{Name: "TARGET_DSN", ValueFrom: fromSecret("TARGET_DSN")},

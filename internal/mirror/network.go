@@ -1,11 +1,9 @@
 package mirror
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
-	"text/template"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -13,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
+	"github.com/envmirror/envmirror/internal/tmpl"
 )
 
 // Service copies a Service as an in-cluster one: LoadBalancer and NodePort become ClusterIP
@@ -77,24 +76,12 @@ func (b *Builder) IngressHost(ingress, prodHost string) (string, error) {
 	}
 	wildcard := strings.HasPrefix(prodHost, "*.")
 	host := strings.TrimPrefix(prodHost, "*.")
-	sub, domain, _ := strings.Cut(host, ".")
-	branch := DNSLabel(env.Spec.Branch)
-	if branch == "" {
-		branch = DNSLabel(env.Name)
-	}
-	data := IngressHostData{
-		Branch: branch, Environment: DNSLabel(env.Name), Namespace: b.opts.TargetNamespace,
-		Name: ingress, Host: host, Subdomain: sub, Domain: domain,
-	}
-	t, err := template.New("ingressHost").Option("missingkey=error").Parse(tpl)
+	data := b.ingressData(ingress, host)
+	rendered, err := tmpl.Render("ingressHost", tpl, nil, data)
 	if err != nil {
-		return "", fmt.Errorf("spec.network.ingressHost does not parse: %w", err)
-	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, data); err != nil {
 		return "", fmt.Errorf("spec.network.ingressHost: %w", err)
 	}
-	out := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(buf.String())), ".")
+	out := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(rendered)), ".")
 	if wildcard {
 		out = "*." + out
 	}
@@ -105,6 +92,51 @@ func (b *Builder) IngressHost(ingress, prodHost string) (string, error) {
 		return "", fmt.Errorf("spec.network.ingressHost gives prod's own host %q for Ingress %s; the copy would take prod's traffic", out, ingress)
 	}
 	return out, nil
+}
+
+// ingressData is what ingress templates see for one of prod's hosts.
+func (b *Builder) ingressData(ingress, host string) IngressHostData {
+	env := b.opts.Env
+	sub, domain, _ := strings.Cut(host, ".")
+	branch := DNSLabel(env.Spec.Branch)
+	if branch == "" {
+		branch = DNSLabel(env.Name)
+	}
+	return IngressHostData{
+		Branch: branch, Environment: DNSLabel(env.Name), Namespace: b.opts.TargetNamespace,
+		Name: ingress, Host: host, Subdomain: sub, Domain: domain,
+	}
+}
+
+// ingressExtras applies spec.network.ingress: the copy's own annotations (cert-manager,
+// external-dns: templates see the first copied host) and ingress class.
+func (b *Builder) ingressExtras(out *networkingv1.Ingress) error {
+	extra := b.opts.Env.Spec.Network.Ingress
+	if extra == nil {
+		return nil
+	}
+	if extra.ClassName != "" {
+		out.Spec.IngressClassName = &extra.ClassName
+	}
+	first := ""
+	for _, r := range out.Spec.Rules {
+		if r.Host != "" {
+			first = r.Host
+			break
+		}
+	}
+	data := b.ingressData(out.Name, first)
+	for k, v := range extra.Annotations {
+		rendered, err := tmpl.Render("ingress annotation "+k, v, nil, data)
+		if err != nil {
+			return fmt.Errorf("spec.network.ingress.annotations[%s]: %w", k, err)
+		}
+		if out.Annotations == nil {
+			out.Annotations = map[string]string{}
+		}
+		out.Annotations[k] = rendered
+	}
+	return nil
 }
 
 // Ingress copies an Ingress with the copy's hosts (rules and TLS); the backends are the
@@ -143,7 +175,7 @@ func (b *Builder) Ingress(in *networkingv1.Ingress) (*networkingv1.Ingress, erro
 			out.Spec.TLS[i].Hosts[j] = h
 		}
 	}
-	return out, nil
+	return out, b.ingressExtras(out)
 }
 
 // NetworkPolicy copies a policy, pointing namespace selectors that name the source namespace

@@ -1,0 +1,82 @@
+package controllers
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/envmirror/envmirror/api/v1alpha1"
+	"github.com/envmirror/envmirror/internal/mirror"
+	"github.com/envmirror/envmirror/internal/seed"
+)
+
+// dataPlan is the copy's databases: the stand-ins' objects, the schema ConfigMaps, and for each
+// database what it should hold.
+type dataPlan struct {
+	objects   []client.Object
+	databases []*dbPlan
+}
+
+// dbPlan is one database's desired data.
+type dbPlan struct {
+	spec *v1alpha1.DatabaseSpec
+	// hash identifies the data this database should hold: the seeding spec, the schema and the
+	// engine. It names the seeding Job, so a change reseeds from scratch.
+	hash     string
+	specJSON string
+	// schemaSQL: the schema comes from a ConfigMap, mounted into the seeding Job.
+	schemaSQL bool
+	// problem stalls this database only (its schema ConfigMap is missing, say).
+	problem *stalled
+}
+
+// planData plans every database of spec.data.
+func planData(in planInput, d *desired, b *mirror.Builder) dataPlan {
+	s, env := in.scope, in.env
+	p := dataPlan{objects: d.standIns.Objects(b)}
+	for i := range env.Spec.Data {
+		spec := &env.Spec.Data[i]
+		db := &dbPlan{spec: spec}
+		p.databases = append(p.databases, db)
+		schemaKey := "existing"
+		switch {
+		case spec.Schema == nil:
+		case spec.Schema.ConfigMapRef != nil:
+			sql, ok := s.inputs.schemas[spec.Name]
+			if !ok {
+				db.problem = &stalled{condition: v1alpha1.ConditionSeeded, reason: v1alpha1.ReasonDataInvalid, message: s.inputs.schemaProblems[spec.Name]}
+				continue
+			}
+			p.objects = append(p.objects, b.SchemaConfigMap(spec.Name, sql))
+			db.schemaSQL = true
+			schemaKey = "sql:" + shortHash(sql)
+		default:
+			ref := spec.Schema.FromDatabase.SecretRef
+			schemaKey = "from:" + ref.Name + "/" + ref.Key
+		}
+		db.hash, db.specJSON = dataHash(env, spec, schemaKey)
+	}
+	return p
+}
+
+// dataHash identifies what a database should hold, and the seeding spec as the Job reads it.
+func dataHash(env *v1alpha1.MirrorEnvironment, d *v1alpha1.DatabaseSpec, schemaKey string) (string, string) {
+	seedFrom := env.Spec.Branch
+	if seedFrom == "" {
+		seedFrom = env.Name
+	}
+	spec := seed.SpecFromAPI(*d, seed.DefaultSeed(seedFrom))
+	specJSON, _ := json.Marshal(spec) // a Spec holds only strings and numbers
+	engine := ""
+	if d.StandIn != nil {
+		engine = d.StandIn.Version + "/" + string(d.StandIn.Image)
+	}
+	return shortHash(spec.Hash() + "|" + schemaKey + "|" + engine), string(specJSON)
+}
+
+func shortHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])[:10]
+}

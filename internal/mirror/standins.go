@@ -1,0 +1,223 @@
+package mirror
+
+import (
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/envmirror/envmirror/api/v1alpha1"
+)
+
+// StandIns are the services the operator runs in the copy in place of prod's managed ones (a
+// PostgreSQL of spec.data for an RDS, say). It owns everything about them: their objects, their
+// credentials (which Secret templates may use), which copies of prod's objects they take the
+// place of, and which copies would collide with them.
+type StandIns struct {
+	env *v1alpha1.MirrorEnvironment
+	// password derives a stand-in's password from the environment's keyring, so the stand-in,
+	// the seeding Job and the templates that build connection strings agree without storing it
+	// twice.
+	password func(name string) string
+}
+
+// NewStandIns describes the environment's stand-ins.
+func NewStandIns(env *v1alpha1.MirrorEnvironment, password func(name string) string) StandIns {
+	return StandIns{env: env, password: password}
+}
+
+// StandInPasswordScope is the keyring scope of stand-in passwords.
+const StandInPasswordScope = "standin"
+
+// databases are the spec.data entries the operator runs.
+func (s StandIns) databases() []*v1alpha1.DatabaseSpec {
+	var out []*v1alpha1.DatabaseSpec
+	for i := range s.env.Spec.Data {
+		if d := &s.env.Spec.Data[i]; d.StandIn != nil {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Names are the stand-ins' names, which are also their Service and StatefulSet names.
+func (s StandIns) Names() map[string]bool {
+	out := map[string]bool{}
+	for _, d := range s.databases() {
+		out[d.Name] = true
+	}
+	return out
+}
+
+// Password is a stand-in's password.
+func (s StandIns) Password(name string) string { return s.password(name) }
+
+// Credentials are the stand-ins' credentials, by stand-in name and by credentials Secret name,
+// for Secret templates (`{{ secret "orders-db" "password" }}`).
+func (s StandIns) Credentials() map[string]map[string][]byte {
+	out := map[string]map[string][]byte{}
+	for _, d := range s.databases() {
+		creds := StandInCredentials(d, s.password(d.Name))
+		out[d.Name] = creds
+		out[StandInSecretName(d.Name)] = creds
+	}
+	return out
+}
+
+// SecretNames are the names of the stand-ins' credentials Secrets: a prod Secret of the same
+// name is replaced by the stand-in's in the copy.
+func (s StandIns) SecretNames() map[string]bool {
+	out := map[string]bool{}
+	for _, d := range s.databases() {
+		out[StandInSecretName(d.Name)] = true
+	}
+	return out
+}
+
+// Objects builds every stand-in's objects.
+func (s StandIns) Objects(b *Builder) []client.Object {
+	var out []client.Object
+	for _, d := range s.databases() {
+		sec, svc, sts := b.postgresStandIn(d, s.password(d.Name))
+		out = append(out, sec, svc, sts)
+	}
+	return out
+}
+
+// Replaces reports whether the copy of a prod Service is replaced by a stand-in: prod reaches
+// its managed service through that name (an ExternalName to RDS, or a selector-less Service
+// with manual endpoints), and in the copy the name must lead to the stand-in. A Service that
+// selects pods is a collision instead (see Collisions), never silently replaced.
+func (s StandIns) Replaces(obj client.Object) bool {
+	svc, ok := obj.(*corev1.Service)
+	return ok && s.Names()[svc.Name] && pointsOutside(svc)
+}
+
+func pointsOutside(svc *corev1.Service) bool {
+	return svc.Spec.Type == corev1.ServiceTypeExternalName || len(svc.Spec.Selector) == 0
+}
+
+// Collisions lists copies of prod's objects whose names a stand-in needs: a Service that
+// fronts prod's pods, or a StatefulSet. Each entry names both sides, for a condition.
+func (s StandIns) Collisions(copies []client.Object) []string {
+	names := s.Names()
+	var out []string
+	for _, o := range copies {
+		if !names[o.GetName()] {
+			continue
+		}
+		switch o := o.(type) {
+		case *corev1.Service:
+			if !pointsOutside(o) {
+				out = append(out, "Service/"+o.Name+" (it selects prod's pods) and the stand-in spec.data["+o.Name+"]")
+			}
+		case *appsv1.StatefulSet:
+			out = append(out, "StatefulSet/"+o.Name+" and the stand-in spec.data["+o.Name+"]")
+		}
+	}
+	return out
+}
+
+// postgresUID is the postgres user of the official images; seedUID is the manager image's.
+const (
+	postgresUID = 999
+	seedUID     = 65532
+)
+
+// restrictedPod and restrictedContainer meet Pod Security "restricted", so the operator's own
+// pods run in namespaces that enforce it.
+func restrictedPod(uid int64) *corev1.PodSecurityContext {
+	return &corev1.PodSecurityContext{
+		RunAsNonRoot: ptr.To(true), RunAsUser: ptr.To(uid), RunAsGroup: ptr.To(uid), FSGroup: ptr.To(uid),
+		SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+	}
+}
+
+func restrictedContainer() *corev1.SecurityContext {
+	return &corev1.SecurityContext{
+		AllowPrivilegeEscalation: ptr.To(false),
+		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+	}
+}
+
+// postgresStandIn builds a database the operator runs in the copy, for a prod whose database is
+// managed outside the cluster (RDS, Cloud SQL): the same engine at the same version. It returns
+// the credentials Secret, the Service (named after the entry, so it takes the place of prod's
+// name for the database) and the StatefulSet.
+func (b *Builder) postgresStandIn(d *v1alpha1.DatabaseSpec, password string) (*corev1.Secret, *corev1.Service, *appsv1.StatefulSet) {
+	labels := map[string]string{"app.kubernetes.io/name": d.Name, "app.kubernetes.io/component": "database-stand-in"}
+	meta := func(name string) metav1.ObjectMeta {
+		m := metav1.ObjectMeta{Name: name, Namespace: b.opts.TargetNamespace, Labels: map[string]string{}}
+		for k, v := range labels {
+			m.Labels[k] = v
+		}
+		return m
+	}
+	secret := &corev1.Secret{
+		TypeMeta: metaType("v1", "Secret"), ObjectMeta: meta(StandInSecretName(d.Name)),
+		Type: corev1.SecretTypeOpaque, Data: StandInCredentials(d, password),
+	}
+	svc := &corev1.Service{
+		TypeMeta: metaType("v1", "Service"), ObjectMeta: meta(d.Name),
+		Spec: corev1.ServiceSpec{Selector: labels, Ports: []corev1.ServicePort{{
+			Name: "postgres", Port: postgresPort, TargetPort: intstr.FromString("postgres")}}},
+	}
+	image := string(d.StandIn.Image)
+	if image == "" {
+		image = "postgres:" + d.StandIn.Version
+	}
+	storage := resource.MustParse("1Gi")
+	if d.StandIn.Storage != nil {
+		if q, ok := parsedQuantity(*d.StandIn.Storage); ok {
+			storage = q
+		}
+	}
+	secretKey := func(key string) *corev1.EnvVarSource {
+		return &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+			LocalObjectReference: corev1.LocalObjectReference{Name: secret.Name}, Key: key}}
+	}
+	sts := &appsv1.StatefulSet{
+		TypeMeta: metaType("apps/v1", "StatefulSet"), ObjectMeta: meta(d.Name),
+		Spec: appsv1.StatefulSetSpec{
+			Replicas: ptr.To[int32](1), ServiceName: d.Name,
+			Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{
+					AutomountServiceAccountToken: ptr.To(false),
+					SecurityContext:              restrictedPod(postgresUID),
+					Containers: []corev1.Container{{
+						Name: "postgres", Image: image, SecurityContext: restrictedContainer(),
+						Ports: []corev1.ContainerPort{{Name: "postgres", ContainerPort: postgresPort}},
+						Env: []corev1.EnvVar{
+							{Name: "POSTGRES_USER", ValueFrom: secretKey("username")},
+							{Name: "POSTGRES_PASSWORD", ValueFrom: secretKey("password")},
+							{Name: "POSTGRES_DB", ValueFrom: secretKey("database")},
+							{Name: "PGDATA", Value: "/var/lib/postgresql/data/pgdata"},
+						},
+						ReadinessProbe: &corev1.Probe{
+							ProbeHandler: corev1.ProbeHandler{Exec: &corev1.ExecAction{
+								Command: []string{"sh", "-c", `pg_isready -U "$POSTGRES_USER" -d "$POSTGRES_DB" -h 127.0.0.1`}}},
+							PeriodSeconds: 5, TimeoutSeconds: 3,
+						},
+						Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
+							corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("256Mi")}},
+						VolumeMounts: []corev1.VolumeMount{{Name: "data", MountPath: "/var/lib/postgresql/data"}},
+					}},
+				},
+			},
+			VolumeClaimTemplates: []corev1.PersistentVolumeClaim{{
+				TypeMeta:   metaType("v1", "PersistentVolumeClaim"),
+				ObjectMeta: metav1.ObjectMeta{Name: "data"},
+				Spec: corev1.PersistentVolumeClaimSpec{
+					AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+					Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: storage}},
+				},
+			}},
+		},
+	}
+	return secret, svc, sts
+}
