@@ -2,6 +2,7 @@ package controllers_test
 
 import (
 	"bufio"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -175,13 +176,27 @@ users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, com
 contexts: [{name: x, context: {cluster: c, user: u}}]
 current-context: x
 `, v1alpha1.ReasonSourceInvalid, "exec plugin"},
-			{"unreachable", `apiVersion: v1
+			{"insecure", `apiVersion: v1
 kind: Config
 clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]
 users: [{name: u, user: {token: abc}}]
 contexts: [{name: x, context: {cluster: c, user: u}}]
 current-context: x
-`, v1alpha1.ReasonSourceUnreachable, "unreachable"},
+`, v1alpha1.ReasonSourceInvalid, "insecure-skip-tls-verify"},
+			{"plain-http-ssrf", `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "http://127.0.0.1:18999"}}]
+users: [{name: u, user: {token: abc}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`, v1alpha1.ReasonSourceInvalid, "does not use https"},
+			{"unreachable", `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", certificate-authority-data: ` + base64.StdEncoding.EncodeToString(prod.env.Config.CAData) + `}}]
+users: [{name: u, user: {token: abc}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`, v1alpha1.ReasonSourceUnreachable, "could not be reached"},
 		}
 		for _, tc := range cases {
 			kubeconfigSecret(devNS, "kc-"+tc.name, []byte(tc.kubeconfig))
@@ -197,7 +212,7 @@ current-context: x
 		missing := newEnv(devNS, "missing-ns", "no-such-namespace")
 		missing.Spec.Source.KubeconfigSecretRef = &v1alpha1.SecretKeyRef{Name: "prod-readonly"}
 		Expect(k8s.Create(ctx, missing)).To(Succeed())
-		c := eventuallyCondition(missing, v1alpha1.ConditionProvisioned, metav1.ConditionFalse, v1alpha1.ReasonSourceUnreachable)
+		c := eventuallyCondition(missing, v1alpha1.ConditionProvisioned, metav1.ConditionFalse, v1alpha1.ReasonSourceNotFound)
 		Expect(c.Message).To(ContainSubstring(`namespace "no-such-namespace" does not exist`))
 
 		noSecret := newEnv(devNS, "no-secret", "shop")

@@ -52,7 +52,7 @@ func (r *MirrorEnvironmentReconciler) startSchemaJob(ctx context.Context, s *sco
 	ref := d.Schema.FromDatabase.SecretRef
 	key := ref.KeyOr("dsn")
 	src := &corev1.Secret{}
-	err := r.Get(ctx, client.ObjectKey{Namespace: env.Namespace, Name: ref.Name}, src)
+	err := s.inputReader.Get(ctx, client.ObjectKey{Namespace: env.Namespace, Name: ref.Name}, src)
 	if apierrors.IsNotFound(err) {
 		st.Phase, st.Reason = v1alpha1.DataFailed, v1alpha1.ReasonDataInvalid
 		st.Message = fmt.Sprintf("the prod DSN Secret %s/%s does not exist", env.Namespace, ref.Name)

@@ -32,8 +32,13 @@ func seedJobs(ns, db string) []batchv1.Job {
 // finishJob plays the Job controller and kubelet: the Job's pod ends with the seeding summary
 // (or an error) in its termination message, and the Job is marked complete (or failed).
 func finishJob(job *batchv1.Job, summary seed.Summary, ok bool) {
-	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: job.Namespace, Name: job.Name + "-x",
-		Labels: map[string]string{"job-name": job.Name}}, Spec: *job.Spec.Template.Spec.DeepCopy()}
+	// As the Job controller makes it: the template's labels plus job-name.
+	labels := map[string]string{"job-name": job.Name}
+	for k, v := range job.Spec.Template.Labels {
+		labels[k] = v
+	}
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: job.Namespace, Name: job.Name + "-x", Labels: labels},
+		Spec: *job.Spec.Template.Spec.DeepCopy()}
 	Expect(k8s.Create(ctx, pod)).To(Succeed())
 	exit := int32(0)
 	phase := corev1.PodSucceeded

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
 	"github.com/envmirror/envmirror/internal/mirror"
@@ -31,6 +32,8 @@ type scope struct {
 	// read: the copy's namespace is the environment's (namespaceOK), prod and the inputs in the
 	// environment's own namespace, the keyring in the copy's namespace.
 	namespaceOK bool
+	// inputReader reads the environment's own namespace (its Secrets and ConfigMaps).
+	inputReader client.Reader
 	// bindingCreated: the copy-writer binding was created in this reconcile, so the API
 	// server's authorizer may not know it yet (a Forbidden is retried shortly).
 	bindingCreated bool

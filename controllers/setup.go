@@ -2,9 +2,7 @@ package controllers
 
 import (
 	"context"
-	"reflect"
 
-	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -30,11 +28,15 @@ const (
 	indexLocalSource = "envmirror.io/local-source-namespace"
 	// indexTarget: the target namespace.
 	indexTarget = "envmirror.io/target-namespace"
-	// indexRefs: "Secret/name" and "ConfigMap/name" the environment reads in its own namespace.
-	indexRefs = "envmirror.io/references"
 )
 
-// SetupWithManager registers the indexes and watches.
+// copyOnlyKinds are kinds the operator writes in copies (and its own namespace) beyond the
+// kinds it reads from prod.
+func copyOnlyKinds() []client.Object { return []client.Object{&batchv1.Job{}} }
+
+// SetupWithManager registers the indexes and watches. The manager's cache holds only the
+// operator's own objects (CacheOptions); prod and the environments' inputs are watched through
+// the per-namespace caches of Clusters, whose events arrive on a channel.
 func (r *MirrorEnvironmentReconciler) SetupWithManager(mgr ctrl.Manager, opts controller.Options) error {
 	ctx := context.Background()
 	idx := mgr.GetFieldIndexer()
@@ -53,11 +55,7 @@ func (r *MirrorEnvironmentReconciler) SetupWithManager(mgr ctrl.Manager, opts co
 	}); err != nil {
 		return err
 	}
-	if err := idx.IndexField(ctx, env, indexRefs, func(o client.Object) []string {
-		return references(o.(*v1alpha1.MirrorEnvironment))
-	}); err != nil {
-		return err
-	}
+	r.Clusters.SetLocal(mgr.GetConfig())
 
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named("mirrorenvironment").
@@ -70,19 +68,20 @@ func (r *MirrorEnvironmentReconciler) SetupWithManager(mgr ctrl.Manager, opts co
 			predicate.AnnotationChangedPredicate{},
 			deletionStarted{},
 		))).
+		// A target or source namespace appearing, going or terminating.
 		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.forObject)).
 		// A grant appearing or changing wakes the environments mirroring its namespace.
-		Watches(&v1alpha1.MirrorSource{}, handler.EnqueueRequestsFromMapFunc(r.forObject)).
-		Watches(&batchv1.Job{}, handler.EnqueueRequestsFromMapFunc(r.forObject), builder.WithPredicates(copiesOnly{}))
-	for _, obj := range prodsource.Kinds() {
-		b = b.Watches(obj, handler.EnqueueRequestsFromMapFunc(r.forObject), builder.WithPredicates(relevantChange{}))
+		Watches(&v1alpha1.MirrorSource{}, handler.EnqueueRequestsFromMapFunc(r.forObject))
+	// The copies: their status is the environment's readiness, and a hand edit is reverted.
+	for _, obj := range append(prodsource.Kinds(), copyOnlyKinds()...) {
+		b = b.Watches(obj, handler.EnqueueRequestsFromMapFunc(r.forObject), builder.WithPredicates(copiesOnly{}))
 	}
-	b = b.WatchesRawSource(source.Channel(r.remoteEvents(), &handler.EnqueueRequestForObject{}))
+	b = b.WatchesRawSource(source.Channel(r.namespaceCacheEvents(), &handler.EnqueueRequestForObject{}))
 	return b.Complete(r)
 }
 
-// remoteEvents turns the remote clusters' notifications into controller events.
-func (r *MirrorEnvironmentReconciler) remoteEvents() <-chan event.GenericEvent {
+// namespaceCacheEvents turns the namespace caches' notifications into controller events.
+func (r *MirrorEnvironmentReconciler) namespaceCacheEvents() <-chan event.GenericEvent {
 	ch := make(chan event.GenericEvent, 1024)
 	r.Clusters.SetEnqueue(func(n types.NamespacedName) {
 		obj := &v1alpha1.MirrorEnvironment{}
@@ -125,8 +124,8 @@ func references(e *v1alpha1.MirrorEnvironment) []string {
 }
 
 // forObject maps an object to the environments it concerns: those whose copy lives in its
-// namespace, those whose (local) prod is its namespace, and those that read it from their own
-// namespace. Each is one indexed cache lookup.
+// namespace (a copy, a namespace) and those whose (local) prod is its namespace (a namespace, a
+// MirrorSource). Each is one indexed cache lookup.
 func (r *MirrorEnvironmentReconciler) forObject(ctx context.Context, obj client.Object) []reconcile.Request {
 	seen := map[types.NamespacedName]bool{}
 	var out []reconcile.Request
@@ -160,12 +159,6 @@ func (r *MirrorEnvironmentReconciler) forObject(ctx context.Context, obj client.
 			out = append(out, reconcile.Request{NamespacedName: n})
 		}
 	}
-	switch obj.(type) {
-	case *corev1.Secret:
-		add(client.InNamespace(ns), client.MatchingFields{indexRefs: "Secret/" + obj.GetName()})
-	case *corev1.ConfigMap:
-		add(client.InNamespace(ns), client.MatchingFields{indexRefs: "ConfigMap/" + obj.GetName()})
-	}
 	return out
 }
 
@@ -187,36 +180,3 @@ func (copiesOnly) Create(e event.CreateEvent) bool   { return isCopy(e.Object) }
 func (copiesOnly) Update(e event.UpdateEvent) bool   { return isCopy(e.ObjectNew) }
 func (copiesOnly) Delete(e event.DeleteEvent) bool   { return isCopy(e.Object) }
 func (copiesOnly) Generic(e event.GenericEvent) bool { return isCopy(e.Object) }
-
-// relevantChange filters updates down to those that can change a copy: for prod's workloads a
-// spec, label or annotation change (not their constant status churn); for prod's pods a change
-// of the image digests they run; for the copies every change (their status is our readiness);
-// for everything else any change.
-type relevantChange struct{ predicate.Funcs }
-
-func (relevantChange) Update(e event.UpdateEvent) bool {
-	if isCopy(e.ObjectNew) {
-		return true
-	}
-	switch n := e.ObjectNew.(type) {
-	case *corev1.Pod:
-		return !reflect.DeepEqual(imageIDs(e.ObjectOld.(*corev1.Pod)), imageIDs(n)) ||
-			!reflect.DeepEqual(e.ObjectOld.GetLabels(), n.GetLabels())
-	case *appsv1.Deployment, *appsv1.StatefulSet, *appsv1.DaemonSet, *batchv1.CronJob:
-		return e.ObjectOld.GetGeneration() != n.GetGeneration() ||
-			!reflect.DeepEqual(e.ObjectOld.GetLabels(), n.GetLabels()) ||
-			!reflect.DeepEqual(e.ObjectOld.GetAnnotations(), n.GetAnnotations())
-	}
-	return e.ObjectOld.GetResourceVersion() != e.ObjectNew.GetResourceVersion()
-}
-
-func imageIDs(p *corev1.Pod) []string {
-	var ids []string
-	for _, s := range p.Status.InitContainerStatuses {
-		ids = append(ids, s.Name+"="+s.ImageID)
-	}
-	for _, s := range p.Status.ContainerStatuses {
-		ids = append(ids, s.Name+"="+s.ImageID)
-	}
-	return ids
-}

@@ -28,6 +28,10 @@ func (r *MirrorEnvironmentReconciler) readSources(ctx context.Context, s *scope)
 	if err := r.localSourceExists(ctx, s.env); err != nil {
 		return err
 	}
+	var err error
+	if s.inputReader, err = r.inputsReader(ctx, s.env); err != nil {
+		return err
+	}
 	grant, err := r.readGrant(ctx, s.env)
 	if err != nil {
 		return err
@@ -51,11 +55,14 @@ func (r *MirrorEnvironmentReconciler) readProd(ctx context.Context, s *scope) er
 				"spec.source.selector is not a valid label selector: %v", err)
 		}
 	}
-	reader, err := r.sourceReader(ctx, env)
+	reader, err := r.sourceReader(ctx, env, s.inputReader)
 	if err != nil {
 		return sourceFailed(err)
 	}
 	snap, err := source.Read(ctx, reader, env.Spec.Source.Namespace, sel)
+	if err != nil && env.Spec.Source.KubeconfigSecretRef != nil {
+		return sourceFailed(source.Classify(err, env.Spec.Source.Namespace)) // never a remote answer in status
+	}
 	if err != nil {
 		return sourceFailed(&source.Error{Reason: source.ReasonUnreachable, Err: err})
 	}
@@ -91,32 +98,55 @@ func sourceFailed(err error) error {
 	if !errors.As(err, &se) {
 		return err
 	}
-	if se.Reason == source.ReasonInvalid {
-		return stall(v1alpha1.ConditionProvisioned, se.Reason, "reading prod: %v", se.Err)
+	switch se.Reason {
+	case source.ReasonInvalid, source.ReasonTLS, source.ReasonUnauthorized, source.ReasonForbidden:
+		// Fixed by changing the kubeconfig Secret (watched) or the remote RBAC: retried slowly
+		// too, since remote RBAC changes are not watched.
+		if se.Reason == source.ReasonInvalid {
+			return stall(v1alpha1.ConditionProvisioned, se.Reason, "reading prod: %v", se.Err)
+		}
 	}
 	return waitBlocking(v1alpha1.ConditionProvisioned, sourceRetry, se.Reason, "reading prod: %v", se.Err)
 }
 
-// sourceReader returns the reader of the environment's prod.
-func (r *MirrorEnvironmentReconciler) sourceReader(ctx context.Context, env *v1alpha1.MirrorEnvironment) (client.Reader, error) {
-	ref := env.Spec.Source.KubeconfigSecretRef
-	if ref == nil {
-		r.Clusters.Release(key(env))
-		return r.Client, nil
-	}
-	sec := &corev1.Secret{}
-	if err := r.Get(ctx, client.ObjectKey{Namespace: env.Namespace, Name: ref.Name}, sec); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, &source.Error{Reason: source.ReasonInvalid, Err: fmt.Errorf("kubeconfig Secret %s/%s does not exist", env.Namespace, ref.Name)}
+// sourceReader returns the reader of the environment's prod: a cache of the source namespace,
+// of this cluster or of the one its kubeconfig Secret points to, shared by every environment
+// that mirrors it. Only changes that can change a copy wake the environment.
+func (r *MirrorEnvironmentReconciler) sourceReader(ctx context.Context, env *v1alpha1.MirrorEnvironment, inputs client.Reader) (client.Reader, error) {
+	t := source.Target{Namespace: env.Spec.Source.Namespace, Role: source.RoleProd}
+	if ref := env.Spec.Source.KubeconfigSecretRef; ref != nil {
+		sec := &corev1.Secret{}
+		if err := inputs.Get(ctx, client.ObjectKey{Namespace: env.Namespace, Name: ref.Name}, sec); err != nil {
+			if apierrors.IsNotFound(err) {
+				return nil, &source.Error{Reason: source.ReasonInvalid, Err: fmt.Errorf("kubeconfig Secret %s/%s does not exist", env.Namespace, ref.Name)}
+			}
+			return nil, err
 		}
-		return nil, err
+		k := ref.KeyOr("kubeconfig")
+		if t.Kubeconfig = sec.Data[k]; len(t.Kubeconfig) == 0 {
+			return nil, &source.Error{Reason: source.ReasonInvalid, Err: fmt.Errorf("kubeconfig Secret %s/%s has no key %q", env.Namespace, ref.Name, k)}
+		}
 	}
-	k := ref.KeyOr("kubeconfig")
-	data, ok := sec.Data[k]
-	if !ok || len(data) == 0 {
-		return nil, &source.Error{Reason: source.ReasonInvalid, Err: fmt.Errorf("kubeconfig Secret %s/%s has no key %q", env.Namespace, ref.Name, k)}
+	return r.Clusters.Reader(ctx, key(env), t, source.Relevant)
+}
+
+// inputsReader returns a reader of the environment's own namespace (Secrets and ConfigMaps),
+// shared by the environments there; a change wakes only the environments that name the object.
+func (r *MirrorEnvironmentReconciler) inputsReader(ctx context.Context, env *v1alpha1.MirrorEnvironment) (client.Reader, error) {
+	refs := map[string]bool{}
+	for _, ref := range references(env) {
+		refs[ref] = true
 	}
-	return r.Clusters.Reader(ctx, key(env), data, env.Spec.Source.Namespace)
+	filter := func(_, obj client.Object) bool {
+		switch obj.(type) {
+		case *corev1.Secret:
+			return refs["Secret/"+obj.GetName()]
+		case *corev1.ConfigMap:
+			return refs["ConfigMap/"+obj.GetName()]
+		}
+		return false
+	}
+	return r.Clusters.Reader(ctx, key(env), source.Target{Namespace: env.Namespace, Role: source.RoleInputs}, filter)
 }
 
 // readInputs reads what the environment names in its own namespace, and the copy's current
@@ -135,7 +165,7 @@ func (r *MirrorEnvironmentReconciler) readInputs(ctx context.Context, s *scope) 
 	}
 	for _, n := range names {
 		sec := &corev1.Secret{}
-		err := r.Get(ctx, client.ObjectKey{Namespace: env.Namespace, Name: n}, sec)
+		err := s.inputReader.Get(ctx, client.ObjectKey{Namespace: env.Namespace, Name: n}, sec)
 		if apierrors.IsNotFound(err) {
 			continue // scrub reports the missing Secret against the rule that needs it
 		}
@@ -145,7 +175,7 @@ func (r *MirrorEnvironmentReconciler) readInputs(ctx context.Context, s *scope) 
 		in.devSecrets[n] = *sec
 	}
 	for i := range env.Spec.Data {
-		if err := r.readSchema(ctx, env, &env.Spec.Data[i], in); err != nil {
+		if err := readSchema(ctx, s.inputReader, env, &env.Spec.Data[i], in); err != nil {
 			return nil, err
 		}
 	}
@@ -163,13 +193,13 @@ func (r *MirrorEnvironmentReconciler) readInputs(ctx context.Context, s *scope) 
 }
 
 // readSchema reads a database's schema SQL from its ConfigMap.
-func (r *MirrorEnvironmentReconciler) readSchema(ctx context.Context, env *v1alpha1.MirrorEnvironment, d *v1alpha1.DatabaseSpec, in *inputs) error {
+func readSchema(ctx context.Context, inputs client.Reader, env *v1alpha1.MirrorEnvironment, d *v1alpha1.DatabaseSpec, in *inputs) error {
 	if d.Schema == nil || d.Schema.ConfigMapRef == nil {
 		return nil
 	}
 	ref := d.Schema.ConfigMapRef
 	cm := &corev1.ConfigMap{}
-	err := r.Get(ctx, client.ObjectKey{Namespace: env.Namespace, Name: ref.Name}, cm)
+	err := inputs.Get(ctx, client.ObjectKey{Namespace: env.Namespace, Name: ref.Name}, cm)
 	switch {
 	case apierrors.IsNotFound(err):
 		in.schemaProblems[d.Name] = fmt.Sprintf("schema ConfigMap %s/%s does not exist", env.Namespace, ref.Name)

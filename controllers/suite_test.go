@@ -22,7 +22,6 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -109,10 +108,11 @@ var _ = BeforeSuite(func() {
 		Scheme:                 scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
-		Cache:                  cache.Options{DefaultTransform: controllers.StripManagedFieldsOfProd},
+		Cache:                  controllers.CacheOptions(),
 	})
 	Expect(err).NotTo(HaveOccurred())
 	clusters = source.NewClusters(scheme)
+	clusters.AllowServers([]string{"127.0.0.1"}) // the cross-cluster spec's prod is a second local API server
 	Expect(mgr.Add(clusters)).To(Succeed())
 	mgrClient = mgr.GetClient()
 	r := &controllers.MirrorEnvironmentReconciler{

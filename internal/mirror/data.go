@@ -116,7 +116,10 @@ func (b *Builder) SeedJob(in SeedJobInput) *batchv1.Job {
 		volumes = append(volumes, corev1.Volume{Name: "schema", VolumeSource: corev1.VolumeSource{
 			ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: SchemaConfigMapName(in.Database.Name)}}}})
 	}
-	labels := map[string]string{"app.kubernetes.io/name": "envmirror-seed", "envmirror.io/database": in.Database.Name}
+	// The pod carries the managed-by label too: the operator's cache holds only what it labels,
+	// and it reads the seeding pod's termination message.
+	labels := map[string]string{"app.kubernetes.io/name": "envmirror-seed", "envmirror.io/database": in.Database.Name,
+		LabelManagedBy: ManagedByValue}
 	return &batchv1.Job{
 		TypeMeta: metaType("batch/v1", "Job"),
 		ObjectMeta: metav1.ObjectMeta{Name: SeedJobName(in.Database.Name, in.Hash), Namespace: b.opts.TargetNamespace,

@@ -14,17 +14,15 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
 	toolscache "k8s.io/client-go/tools/cache"
-	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// Kinds are the prod kinds a snapshot reads; remote caches watch exactly these.
+// Kinds are the prod kinds a snapshot reads; prod caches watch exactly these.
 func Kinds() []client.Object {
 	return []client.Object{
 		&appsv1.Deployment{}, &appsv1.StatefulSet{}, &appsv1.DaemonSet{}, &batchv1.CronJob{},
@@ -33,6 +31,10 @@ func Kinds() []client.Object {
 		&corev1.ConfigMap{}, &corev1.Secret{}, &corev1.Pod{},
 	}
 }
+
+// InputKinds are what an environment reads from its own namespace: kubeconfig, DSN and dev
+// Secrets, schema ConfigMaps.
+func InputKinds() []client.Object { return []client.Object{&corev1.Secret{}, &corev1.ConfigMap{}} }
 
 // Error says why prod could not be read. Reason is a condition reason.
 type Error struct {
@@ -45,27 +47,73 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Reasons of Error; they match the API's condition reasons.
 const (
-	ReasonInvalid     = "SourceInvalid"
-	ReasonUnreachable = "SourceUnreachable"
+	ReasonInvalid      = "SourceInvalid"
+	ReasonUnreachable  = "SourceUnreachable"
+	ReasonTLS          = "SourceTLSError"
+	ReasonUnauthorized = "SourceUnauthorized"
+	ReasonForbidden    = "SourceForbidden"
+	ReasonNotFound     = "SourceNotFound"
 )
 
-// Clusters hands out read-only access to prod clusters reached through kubeconfig Secrets. Each
-// (kubeconfig, namespace) gets one informer cache, shared by every environment that uses it and
-// stopped when the last one lets go, so hundreds of environments over one prod cost one watch
-// per kind. Events on a remote cluster's objects enqueue the environments that read it.
+// Target is a namespace to cache: in this cluster (Kubeconfig nil) or another.
+type Target struct {
+	Kubeconfig []byte
+	Namespace  string
+	// Role names what the cache is for ("prod", "inputs"); it picks the kinds.
+	Role Role
+}
+
+// Role is what a namespace cache is for.
+type Role string
+
+const (
+	// RoleProd caches a source namespace: every kind a snapshot reads.
+	RoleProd Role = "prod"
+	// RoleInputs caches an environment's own namespace: Secrets and ConfigMaps.
+	RoleInputs Role = "inputs"
+)
+
+func (r Role) kinds() []client.Object {
+	if r == RoleInputs {
+		return InputKinds()
+	}
+	return Kinds()
+}
+
+// Clusters hands out read-only caches of single namespaces, of this cluster or of clusters
+// reached through kubeconfig Secrets. The operator's own cache holds only what it wrote (see
+// controllers.CacheOptions); what it reads elsewhere — prod, and each environment's inputs — is
+// cached per namespace, started when an environment first needs it, shared by every environment
+// that uses it, and stopped when the last one lets go. So memory grows with what the operator
+// serves, not with the cluster: a hundred environments over one prod cost one watch per kind,
+// and a namespace nobody mirrors costs nothing. Events on a cached object enqueue the
+// environments that use it and care (see Filter).
 type Clusters struct {
 	scheme      *runtime.Scheme
 	enqueue     func(types.NamespacedName)
 	syncTimeout time.Duration
 
-	mu      sync.Mutex
-	ctx     context.Context
-	remotes map[string]*remote
-	// users maps an environment to the remote key it reads, for release and event fan-out.
-	users map[types.NamespacedName]string
+	mu  sync.Mutex
+	ctx context.Context
+	// local is this cluster's rest config (nil: local targets are refused).
+	local *rest.Config
+	// allowed lists the API server hosts remote kubeconfigs may point at (empty: any public
+	// host; see checkServer).
+	allowed []string
+	caches  map[string]*namespaceCache
+	// users maps an environment to what it reads, by role.
+	users map[types.NamespacedName]map[Role]use
 }
 
-type remote struct {
+type use struct {
+	key    string
+	filter Filter
+}
+
+// Filter decides whether an event on obj (old is nil on create and delete) concerns one user.
+type Filter func(old, obj client.Object) bool
+
+type namespaceCache struct {
 	cache  cache.Cache
 	cancel context.CancelFunc
 }
@@ -77,21 +125,35 @@ func NewClusters(scheme *runtime.Scheme) *Clusters {
 		enqueue:     func(types.NamespacedName) {},
 		syncTimeout: 30 * time.Second,
 		ctx:         context.Background(),
-		remotes:     map[string]*remote{},
-		users:       map[types.NamespacedName]string{},
+		caches:      map[string]*namespaceCache{},
+		users:       map[types.NamespacedName]map[Role]use{},
 	}
 }
 
-// SetEnqueue sets what is called, for every environment reading a remote cluster, when that
-// cluster's objects change. Set it before the first Reader call.
+// SetLocal gives the rest config of this cluster, for local targets.
+func (c *Clusters) SetLocal(cfg *rest.Config) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.local = rest.CopyConfig(cfg)
+}
+
+// AllowServers restricts remote kubeconfigs to these API server hosts ("host", "host:port" or
+// "*.suffix"). Set it before the first Reader call.
+func (c *Clusters) AllowServers(hosts []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.allowed = append([]string(nil), hosts...)
+}
+
+// SetEnqueue sets what is called for an environment when an object it reads changes. Set it
+// before the first Reader call.
 func (c *Clusters) SetEnqueue(enqueue func(types.NamespacedName)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.enqueue = enqueue
 }
 
-// Start records the manager's context: remote caches stop with it. It implements
-// manager.Runnable.
+// Start records the manager's context: caches stop with it. It implements manager.Runnable.
 func (c *Clusters) Start(ctx context.Context) error {
 	c.mu.Lock()
 	c.ctx = ctx
@@ -99,107 +161,154 @@ func (c *Clusters) Start(ctx context.Context) error {
 	<-ctx.Done()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for key, r := range c.remotes {
-		r.cancel()
-		delete(c.remotes, key)
+	for key, nc := range c.caches {
+		nc.cancel()
+		delete(c.caches, key)
 	}
 	return nil
 }
 
-// Reader returns a reader of prod namespace in the cluster the kubeconfig points to, for env.
-func (c *Clusters) Reader(ctx context.Context, env types.NamespacedName, kubeconfig []byte, namespace string) (client.Reader, error) {
-	sum := sha256.Sum256(kubeconfig)
-	key := hex.EncodeToString(sum[:8]) + "/" + namespace
-
+// Reader returns a reader of the target namespace for env in role; filter (nil: every event)
+// decides which events on it enqueue env.
+func (c *Clusters) Reader(ctx context.Context, env types.NamespacedName, t Target, filter Filter) (client.Reader, error) {
+	key := cacheKey(t)
 	c.mu.Lock()
-	if r, ok := c.remotes[key]; ok {
-		c.use(env, key)
+	if nc, ok := c.caches[key]; ok {
+		c.setUse(env, t.Role, use{key, filter})
 		c.mu.Unlock()
-		return r.cache, nil
+		return nc.cache, nil
 	}
+	local, allowed := c.local, c.allowed
 	c.mu.Unlock()
 
-	cfg, err := RESTConfig(kubeconfig)
-	if err != nil {
-		return nil, &Error{ReasonInvalid, err}
+	cfg := local
+	if t.Kubeconfig != nil {
+		var err error
+		if cfg, err = RESTConfig(t.Kubeconfig, allowed); err != nil {
+			return nil, &Error{ReasonInvalid, err}
+		}
+		if err := probe(ctx, cfg, c.scheme, t.Namespace); err != nil {
+			return nil, err
+		}
+	} else if cfg == nil {
+		return nil, errors.New("no configuration for this cluster's namespace caches (SetLocal)")
 	}
-	if err := probe(ctx, cfg, c.scheme, namespace); err != nil {
-		return nil, err
-	}
-	r, err := c.startCache(cfg, namespace, key)
+	nc, err := c.startCache(cfg, t, key)
 	if err != nil {
 		return nil, err
 	}
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if existing, ok := c.remotes[key]; ok { // another reconcile won the race
-		r.cancel()
-		r = existing
+	if existing, ok := c.caches[key]; ok { // another reconcile won the race
+		nc.cancel()
+		nc = existing
 	}
-	c.remotes[key] = r
-	c.use(env, key)
-	return r.cache, nil
+	c.caches[key] = nc
+	c.setUse(env, t.Role, use{key, filter})
+	return nc.cache, nil
 }
 
-// Release lets go of whatever env was reading; the last user stops the cache.
-func (c *Clusters) Release(env types.NamespacedName) {
+func cacheKey(t Target) string {
+	cluster := "local"
+	if t.Kubeconfig != nil {
+		sum := sha256.Sum256(t.Kubeconfig)
+		cluster = hex.EncodeToString(sum[:8])
+	}
+	return cluster + "/" + t.Namespace + "/" + string(t.Role)
+}
+
+// Release lets go of whatever env was reading in role (every role when none is given); the
+// last user of a cache stops it.
+func (c *Clusters) Release(env types.NamespacedName, roles ...Role) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.use(env, "")
-}
-
-// use points env at key ("" for none) and stops caches nobody uses. Callers hold mu.
-func (c *Clusters) use(env types.NamespacedName, key string) {
-	old, had := c.users[env]
-	if key == "" {
-		delete(c.users, env)
-	} else {
-		c.users[env] = key
-	}
-	if !had || old == key {
-		return
-	}
-	for _, k := range c.users {
-		if k == old {
-			return
+	if len(roles) == 0 {
+		for r := range c.users[env] {
+			roles = append(roles, r)
 		}
 	}
-	if r, ok := c.remotes[old]; ok {
-		r.cancel()
-		delete(c.remotes, old)
+	for _, r := range roles {
+		c.setUse(env, r, use{})
 	}
 }
 
-func (c *Clusters) startCache(cfg *rest.Config, namespace, key string) (*remote, error) {
+// Caches reports how many namespace caches run, for tests and metrics.
+func (c *Clusters) Caches() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.caches)
+}
+
+// setUse points env's role at u (an empty key: none) and stops caches nobody uses. Callers
+// hold mu.
+func (c *Clusters) setUse(env types.NamespacedName, role Role, u use) {
+	roles := c.users[env]
+	old := roles[role].key
+	if u.key == "" {
+		delete(roles, role)
+		if len(roles) == 0 {
+			delete(c.users, env)
+		}
+	} else {
+		if roles == nil {
+			roles = map[Role]use{}
+			c.users[env] = roles
+		}
+		roles[role] = u
+	}
+	if old == "" || old == u.key {
+		return
+	}
+	for _, rs := range c.users {
+		for _, other := range rs {
+			if other.key == old {
+				return
+			}
+		}
+	}
+	if nc, ok := c.caches[old]; ok {
+		nc.cancel()
+		delete(c.caches, old)
+	}
+}
+
+func (c *Clusters) startCache(cfg *rest.Config, t Target, key string) (*namespaceCache, error) {
 	c.mu.Lock()
 	parent := c.ctx
 	c.mu.Unlock()
 
 	ca, err := cache.New(cfg, cache.Options{
 		Scheme:            c.scheme,
-		DefaultNamespaces: map[string]cache.Config{namespace: {}},
+		DefaultNamespaces: map[string]cache.Config{t.Namespace: {}},
 		DefaultTransform:  cache.TransformStripManagedFields(),
 	})
 	if err != nil {
-		return nil, &Error{ReasonInvalid, fmt.Errorf("creating a cache for the prod cluster: %w", err)}
+		return nil, &Error{ReasonInvalid, fmt.Errorf("creating a cache for namespace %q: %w", t.Namespace, err)}
 	}
 	ctx, cancel := context.WithCancel(parent)
-	r := &remote{cache: ca, cancel: cancel}
+	nc := &namespaceCache{cache: ca, cancel: cancel}
 	handler := toolscache.ResourceEventHandlerFuncs{
-		AddFunc:    func(any) { c.notify(key) },
-		UpdateFunc: func(any, any) { c.notify(key) },
-		DeleteFunc: func(any) { c.notify(key) },
+		AddFunc: func(obj any) { c.notify(key, nil, obj) },
+		UpdateFunc: func(old, obj any) {
+			c.notify(key, old, obj)
+		},
+		DeleteFunc: func(obj any) {
+			if d, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
+				obj = d.Obj
+			}
+			c.notify(key, nil, obj)
+		},
 	}
-	for _, obj := range Kinds() {
+	for _, obj := range t.Role.kinds() {
 		inf, err := ca.GetInformer(ctx, obj)
 		if err != nil {
 			cancel()
-			return nil, &Error{ReasonUnreachable, fmt.Errorf("watching %T in the prod cluster: %w", obj, err)}
+			return nil, Classify(err, t.Namespace)
 		}
 		if _, err := inf.AddEventHandler(handler); err != nil {
 			cancel()
-			return nil, &Error{ReasonUnreachable, err}
+			return nil, Classify(err, t.Namespace)
 		}
 	}
 	go func() { _ = ca.Start(ctx) }()
@@ -207,89 +316,36 @@ func (c *Clusters) startCache(cfg *rest.Config, namespace, key string) (*remote,
 	defer done()
 	if !ca.WaitForCacheSync(syncCtx) {
 		cancel()
-		return nil, &Error{ReasonUnreachable, fmt.Errorf("the prod cluster's objects in namespace %q did not load within %s", namespace, c.syncTimeout)}
+		return nil, &Error{ReasonUnreachable, fmt.Errorf("the objects in namespace %q did not load within %s", t.Namespace, c.syncTimeout)}
 	}
-	return r, nil
+	return nc, nil
 }
 
-// notify enqueues the environments reading key. Informer callbacks run on the informers'
-// goroutines, so this only takes the lock long enough to copy the names.
-func (c *Clusters) notify(key string) {
+// notify enqueues the environments reading key whose filter accepts the event. Informer
+// callbacks run on the informers' goroutines, so this only takes the lock long enough to copy
+// the users.
+func (c *Clusters) notify(key string, oldObj, newObj any) {
+	obj, ok := newObj.(client.Object)
+	if !ok {
+		return
+	}
+	old, _ := oldObj.(client.Object)
 	c.mu.Lock()
 	var envs []types.NamespacedName
-	for env, k := range c.users {
-		if k == key {
-			envs = append(envs, env)
+	var filters []Filter
+	for env, roles := range c.users {
+		for _, u := range roles {
+			if u.key == key {
+				envs = append(envs, env)
+				filters = append(filters, u.filter)
+			}
 		}
 	}
 	enqueue := c.enqueue
 	c.mu.Unlock()
-	for _, env := range envs {
-		enqueue(env)
-	}
-}
-
-// RESTConfig parses a kubeconfig from a Secret. Exec plugins, auth-provider plugins and file
-// references are refused: a kubeconfig in a Secret must not make the operator run a program or
-// read its own files (the same rule Flux and Argo CD apply).
-func RESTConfig(kubeconfig []byte) (*rest.Config, error) {
-	raw, err := clientcmd.Load(kubeconfig)
-	if err != nil {
-		return nil, fmt.Errorf("the kubeconfig does not parse: %w", err)
-	}
-	for name, a := range raw.AuthInfos {
-		switch {
-		case a.Exec != nil:
-			return nil, fmt.Errorf("kubeconfig user %q uses an exec plugin, which the operator does not run; use a token or client certificate", name)
-		case a.AuthProvider != nil:
-			return nil, fmt.Errorf("kubeconfig user %q uses an auth-provider plugin, which the operator does not run; use a token or client certificate", name)
-		case a.TokenFile != "" || a.ClientCertificate != "" || a.ClientKey != "":
-			return nil, fmt.Errorf("kubeconfig user %q refers to files; embed the data (token, client-certificate-data, client-key-data) instead", name)
+	for i, env := range envs {
+		if filters[i] == nil || filters[i](old, obj) {
+			enqueue(env)
 		}
-	}
-	for name, cl := range raw.Clusters {
-		if cl.CertificateAuthority != "" {
-			return nil, fmt.Errorf("kubeconfig cluster %q refers to a CA file; embed certificate-authority-data instead", name)
-		}
-	}
-	cfg, err := clientcmd.NewDefaultClientConfig(*raw, &clientcmd.ConfigOverrides{}).ClientConfig()
-	if err != nil {
-		return nil, fmt.Errorf("the kubeconfig is not usable: %w", err)
-	}
-	cfg.Timeout = 15 * time.Second
-	cfg.UserAgent = "envmirror (read-only)"
-	return cfg, nil
-}
-
-// probe makes one cheap direct request so that an unreachable server, bad credentials or
-// missing permissions become a clear message instead of a cache that never syncs.
-func probe(ctx context.Context, cfg *rest.Config, scheme *runtime.Scheme, namespace string) error {
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
-		return &Error{ReasonInvalid, fmt.Errorf("creating a client for the prod cluster: %w", err)}
-	}
-	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	ns := &corev1.Namespace{}
-	err = c.Get(ctx, client.ObjectKey{Name: namespace}, ns)
-	if err == nil || apierrors.IsForbidden(err) {
-		// Reading the Namespace object itself is not required; listing in it is.
-		err = c.List(ctx, &appsv1.DeploymentList{}, client.InNamespace(namespace), client.Limit(1))
-	}
-	switch {
-	case err == nil:
-		return nil
-	case apierrors.IsNotFound(err):
-		return &Error{ReasonUnreachable, fmt.Errorf("namespace %q does not exist in the prod cluster", namespace)}
-	case apierrors.IsUnauthorized(err):
-		return &Error{ReasonUnreachable, fmt.Errorf("the prod cluster rejected the kubeconfig's credentials: %w", err)}
-	case apierrors.IsForbidden(err):
-		return &Error{ReasonUnreachable, fmt.Errorf("the kubeconfig's user may not list in namespace %q (it needs get/list/watch on the mirrored kinds): %w", namespace, err)}
-	default:
-		var se *Error
-		if errors.As(err, &se) {
-			return se
-		}
-		return &Error{ReasonUnreachable, fmt.Errorf("the prod cluster is unreachable: %w", err)}
 	}
 }
