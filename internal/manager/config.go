@@ -159,7 +159,7 @@ func bindFlags(fs *flag.FlagSet, cfg *Config, getenv func(string) string) *listF
 	fs.StringVar(&cfg.LeaderElectionNamespace, "leader-election-namespace", "",
 		"Namespace of the leader-election Lease; default: --operator-namespace.")
 	fs.StringVar(&cfg.OperatorNamespace, "operator-namespace", operatorNamespace,
-		"Namespace the operator runs in (default: $POD_NAMESPACE, else "+DefaultNamespace+"); schema Jobs that use prod database credentials run here.")
+		"Namespace the operator runs in ($POD_NAMESPACE in a pod); schema Jobs that use prod database credentials run here.")
 	fs.StringVar(&cfg.CopyWriterRole, "copy-writer-role", "envmirror-copy-writer",
 		"ClusterRole bound to the operator in each target namespace; empty disables the binding (the operator's own role must then allow writes).")
 	fs.DurationVar(&cfg.ResyncInterval, "resync-interval", 10*time.Minute, "How often prod is re-read without any event, to report drift.")

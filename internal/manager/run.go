@@ -2,6 +2,8 @@ package manager
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 
@@ -34,6 +36,9 @@ func Scheme() *runtime.Scheme {
 // until ctx ends. --kubeconfig is read by controller-runtime's config loader.
 func Main(ctx context.Context, args []string, getenv func(string) string, version string, stderr io.Writer) error {
 	cfg, err := Parse(args, getenv, version, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // --help printed the flags
+	}
 	if err != nil {
 		return err
 	}
