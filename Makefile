@@ -181,11 +181,16 @@ test-chart: verify-chart $(HELM) build-installer ## helm lint; helm template and
 	for values in $(CHART)/ci/*-values.yaml; do $(HELM) lint --strict $(CHART) -f "$$values"; done
 	$(HELM) template envmirror $(CHART) -f $(CHART)/ci/servicemonitor-values.yaml \
 		--api-versions monitoring.coreos.com/v1/ServiceMonitor >/dev/null
-	@# A server-side dry run cannot create the namespace that the rest then lives in: create it for real.
+	@# A server-side dry run cannot create the namespace the rest lives in: create them for real.
+	@# The chart renders a release of its own (envmirror-chart), so that it never collides with
+	@# a real install from dist/install.yaml (a Deployment's selector cannot change);
+	@# --force-conflicts because the objects may exist, applied by another field manager.
 	$(KUBECTL) apply --server-side -f config/manager/namespace.yaml
-	$(HELM) template envmirror $(CHART) --namespace envmirror-system --include-crds | \
-		$(KUBECTL) apply --server-side --dry-run=server --field-manager=envmirror-test-chart -f -
-	$(KUBECTL) apply --server-side --dry-run=server --field-manager=envmirror-test-chart -f $(DIST)/install.yaml
+	printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: envmirror-chart\n  labels: {pod-security.kubernetes.io/enforce: restricted}\n' | \
+		$(KUBECTL) apply --server-side -f -
+	$(HELM) template envmirror-chart $(CHART) --namespace envmirror-chart --include-crds | \
+		$(KUBECTL) apply --server-side --force-conflicts --dry-run=server --field-manager=envmirror-test-chart -f -
+	$(KUBECTL) apply --server-side --force-conflicts --dry-run=server --field-manager=envmirror-test-chart -f $(DIST)/install.yaml
 
 # The local simulated cluster, `make demo` and the e2e suite.
 include hack/cluster.mk
