@@ -2,13 +2,10 @@ package manager_test
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -163,39 +160,22 @@ func freePort() int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// scrape GETs the metrics endpoint with a bearer token (none when empty); the manager's
-// certificate is self-signed.
+// scrape GETs the manager's metrics; its certificate is self-signed.
 func scrape(url, token string) (int, string) {
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	Expect(err).NotTo(HaveOccurred())
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // the manager's self-signed certificate
-	}}
-	resp, err := c.Do(req)
+	code, body, err := metrics.Scrape(url, token, true)
 	if err != nil {
 		return 0, err.Error()
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
+	return code, body
 }
 
-// metricValue scrapes once and returns the value of one series, written as in the exposition
-// format (name{label="value",...}).
+// metricValue scrapes once and returns the value of one series.
 func metricValue(token, series string) (float64, error) {
 	code, body := scrape(metricsURL, token)
 	if code != http.StatusOK {
 		return 0, fmt.Errorf("scrape: %d %s", code, body)
 	}
-	for _, line := range strings.Split(body, "\n") {
-		if v, ok := strings.CutPrefix(line, series+" "); ok {
-			return strconv.ParseFloat(strings.TrimSpace(v), 64)
-		}
-	}
-	return 0, fmt.Errorf("no series %s", series)
+	return metrics.SeriesValue(body, series)
 }
 
 func createEnvironment(namespace, name string, phase v1alpha1.Phase) {

@@ -87,3 +87,26 @@ func histogramSum(t *testing.T, name string) float64 {
 	t.Fatalf("%s is not registered on controller-runtime's registry", name)
 	return 0
 }
+
+func TestSeriesValue(t *testing.T) {
+	body := `# HELP envmirror_environments MirrorEnvironments by phase.
+# TYPE envmirror_environments gauge
+envmirror_environments{phase="Ready"} 3
+envmirror_environments{phase="ReadyNot"} 7
+envmirror_seeded_rows_total{database="orders-db"} 6.1e+04
+`
+	for series, want := range map[string]float64{
+		`envmirror_environments{phase="Ready"}`:              3,
+		`envmirror_seeded_rows_total{database="orders-db"}`: 61000,
+	} {
+		if got, err := SeriesValue(body, series); err != nil || got != want {
+			t.Errorf("SeriesValue(%s) = %v, %v; want %v", series, got, err, want)
+		}
+	}
+	if _, err := SeriesValue(body, `envmirror_environments{phase="Failed"}`); err == nil {
+		t.Error("a missing series is an error, not 0")
+	}
+	if _, err := SeriesValue(body, `envmirror_environments`); err == nil {
+		t.Error("a name alone does not match a labelled series")
+	}
+}

@@ -3,15 +3,12 @@
 package e2e
 
 import (
-	"crypto/tls"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -21,6 +18,8 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/envmirror/envmirror/internal/metrics"
 )
 
 // The operator as `make deploy` installs it: install.yaml applied for real (its Deployment's pod
@@ -99,16 +98,9 @@ func (d *deployedOperator) environments(phase string) float64 {
 	GinkgoHelper()
 	code, body := scrapeMetrics(d.metricsURL, d.readerToken)
 	Expect(code).To(Equal(http.StatusOK), body)
-	series := fmt.Sprintf(`envmirror_environments{phase=%q} `, phase)
-	for _, line := range strings.Split(body, "\n") {
-		if v, ok := strings.CutPrefix(line, series); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			Expect(err).NotTo(HaveOccurred())
-			return f
-		}
-	}
-	Fail("no series " + series)
-	return 0
+	v, err := metrics.SeriesValue(body, fmt.Sprintf(`envmirror_environments{phase=%q}`, phase))
+	Expect(err).NotTo(HaveOccurred())
+	return v
 }
 
 // deployOperator applies install.yaml (with an image of this run), waits for the Deployment's
@@ -225,22 +217,10 @@ func leaseHolder(g Gomega) string {
 	return *lease.Spec.HolderIdentity
 }
 
-// scrapeMetrics GETs the metrics endpoint with a bearer token (none when empty); the manager's
-// certificate is self-signed.
+// scrapeMetrics GETs the manager's metrics; its certificate is self-signed.
 func scrapeMetrics(url, token string) (int, string) {
 	GinkgoHelper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
+	code, body, err := metrics.Scrape(url, token, true)
 	Expect(err).NotTo(HaveOccurred())
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // the manager's self-signed certificate
-	}}
-	resp, err := c.Do(req)
-	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	Expect(err).NotTo(HaveOccurred())
-	return resp.StatusCode, string(body)
+	return code, body
 }
