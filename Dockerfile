@@ -1,9 +1,9 @@
 # Multi-stage build of the manager: a static binary on an empty base, run as a non-root user.
 # It needs no system CA bundle: in-cluster and kubeconfig connections carry their own CA.
 # `manager seed` (the seeding Jobs) runs from the same image, which the operator reads from its
-# own pod. Built by `make docker-build` (or docker-buildx for several platforms: the build stage
-# runs on the builder's platform and cross-compiles).
-FROM --platform=$BUILDPLATFORM golang:1.26 AS build
+# own pod. Built by `make docker-build`, or `make docker-buildx` for several platforms (GOARCH
+# follows TARGETARCH; no --platform=$BUILDPLATFORM, which the legacy builder cannot parse).
+FROM golang:1.26 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
