@@ -179,7 +179,7 @@ helm: $(HELM) ## Build Helm (pinned in hack/tools/helm; cached per user).
 test-chart: verify-chart $(HELM) build-installer ## helm lint; helm template and dist/install.yaml applied with --dry-run=server to the current kubeconfig's cluster.
 	$(HELM) lint --strict $(CHART)
 	for values in $(CHART)/ci/*-values.yaml; do $(HELM) lint --strict $(CHART) -f "$$values"; done
-	$(HELM) template envmirror $(CHART) -f $(CHART)/ci/servicemonitor-values.yaml \
+	$(HELM) template envmirror $(CHART) -f $(CHART)/ci/full-values.yaml \
 		--api-versions monitoring.coreos.com/v1/ServiceMonitor >/dev/null
 	@# A server-side dry run cannot create the namespace the rest lives in: create them for real.
 	@# The chart renders a release of its own (envmirror-chart), so that it never collides with
