@@ -96,7 +96,7 @@ envmirror_environments{phase="ReadyNot"} 7
 envmirror_seeded_rows_total{database="orders-db"} 6.1e+04
 `
 	for series, want := range map[string]float64{
-		`envmirror_environments{phase="Ready"}`:              3,
+		`envmirror_environments{phase="Ready"}`:             3,
 		`envmirror_seeded_rows_total{database="orders-db"}`: 61000,
 	} {
 		if got, err := SeriesValue(body, series); err != nil || got != want {
