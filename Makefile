@@ -16,7 +16,20 @@ KWOK := $(BIN)/kwok
 # The control-plane binaries live in a per-user cache keyed by version (see hack/build-k8s.sh);
 # bin/k8s points at it.
 K8S_ASSETS := $(BIN)/k8s
-KUBECTL := $(K8S_ASSETS)/kubectl
+# kubectl: KUBECTL=... when given; else bin/k8s/kubectl when it was built (the version the project
+# tests against; the machine's /usr/bin/kubectl may be an old dispatcher that rejects --kubeconfig
+# before the subcommand); else the kubectl on PATH. Only when there is none does `make kubectl`
+# build one. Expanded at each use, so a bin/k8s built by an earlier prerequisite is picked up.
+KUBECTL ?= $(or $(wildcard $(K8S_ASSETS)/kubectl),$(shell command -v kubectl 2>/dev/null),$(K8S_ASSETS)/kubectl)
+HELM := $(BIN)/helm
+CHART := charts/envmirror
+DIST := dist
+# The image's version stamp (main.version) and the platforms of docker-buildx.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+CONTAINER_TOOL ?= docker
+PLATFORMS ?= linux/amd64,linux/arm64
+# Extra flags for the manager started by `make run`, e.g. RUN_ARGS='--watch-namespaces=dev-envs'.
+RUN_ARGS ?=
 
 # Packages of the unit and envtest suites (the e2e suite needs the local cluster: make test-e2e).
 UNIT_PKGS = $$(go list ./... | grep -v /test/e2e)
@@ -89,30 +102,95 @@ build: generate ## Build the manager binary.
 	go build -o $(BIN)/manager .
 
 .PHONY: run
-run: install ## Install the CRD into the current kubeconfig's cluster and run the manager here.
-	go run . --leader-elect=false
+run: install ## Install the CRD and run the manager here, against the current kubeconfig (RUN_ARGS=... adds flags).
+	go run . --leader-elect=false $(RUN_ARGS)
 
 .PHONY: docker-build
-docker-build: ## Build the manager image (needs a Docker engine).
-	docker build -t $(IMG) .
+docker-build: ## Build the manager image IMG (needs a container engine; CONTAINER_TOOL=podman works too).
+	$(CONTAINER_TOOL) build --build-arg VERSION=$(VERSION) -t $(IMG) .
 
-##@ Deployment
+.PHONY: docker-push
+docker-push: ## Push the manager image IMG.
+	$(CONTAINER_TOOL) push $(IMG)
+
+.PHONY: docker-buildx
+docker-buildx: ## Build and push IMG for PLATFORMS (default linux/amd64,linux/arm64) with docker buildx.
+	$(CONTAINER_TOOL) buildx build --push --platform=$(PLATFORMS) --build-arg VERSION=$(VERSION) -t $(IMG) .
+
+.PHONY: build-installer
+build-installer: kubectl ## Render dist/install.yaml: CRD, RBAC, namespace, the manager Deployment running IMG, metrics Service.
+	@mkdir -p $(DIST)
+	@# A throwaway overlay in dist/ sets the image: kustomize roots must be relative paths.
+	@overlay=$$(mktemp -d $(DIST)/.overlay.XXXXXX) && trap 'rm -rf "$$overlay"' EXIT && \
+	name='$(IMG)' && pin="newTag: latest" && \
+	case "$$name" in *@*) pin="digest: $${name#*@}"; name=$${name%@*} ;; esac && \
+	last=$${name##*/} && \
+	if [[ $$last == *:* ]]; then [[ $$pin == digest:* ]] || pin="newTag: $${name##*:}"; name=$${name%:*}; fi && \
+	printf 'resources:\n- %s\nimages:\n- name: envmirror/manager\n  newName: %s\n  %s\n' \
+		../../config/default "$$name" "$$pin" > "$$overlay/kustomization.yaml" && \
+	$(KUBECTL) kustomize "$$overlay" > $(DIST)/install.yaml.tmp && mv $(DIST)/install.yaml.tmp $(DIST)/install.yaml
+	@echo "wrote $(DIST)/install.yaml (image $(IMG))"
+
+##@ Deployment (need only kubectl: the one on PATH, or KUBECTL=...)
+.PHONY: kubectl
+kubectl: ## Make sure there is a kubectl; build bin/k8s/kubectl only when there is none (minutes, once per user).
+	@if ! command -v "$(KUBECTL)" >/dev/null; then \
+		echo "no kubectl on PATH: building one (KUBECTL=... uses yours)" >&2; \
+		dir=$$(hack/build-k8s.sh kubectl) && mkdir -p $(BIN) && ln -sfn "$$dir" $(K8S_ASSETS); \
+	fi
+
 .PHONY: install
-install: manifests generate k8s-assets ## Install the CRD and the copy-writer ClusterRole into the current kubeconfig's cluster.
+install: kubectl ## Install the CRD and the copy-writer ClusterRole into the current kubeconfig's cluster.
 	$(KUBECTL) apply --server-side -f config/crd/bases -f config/rbac/copywriter/role.yaml
+	$(KUBECTL) wait --for condition=Established --timeout=60s crd/mirrorenvironments.envmirror.io
 
 .PHONY: uninstall
-uninstall: manifests k8s-assets ## Remove the CRD and the copy-writer ClusterRole.
+uninstall: kubectl ## Remove the CRD (and so every MirrorEnvironment) and the copy-writer ClusterRole.
 	$(KUBECTL) delete --ignore-not-found -f config/crd/bases -f config/rbac/copywriter/role.yaml
 
 .PHONY: deploy
-deploy: manifests $(KUSTOMIZE) k8s-assets ## Deploy the operator with config/default.
-	cd config/manager && $(KUSTOMIZE) edit set image controller=$(IMG)
-	$(KUSTOMIZE) build config/default | $(KUBECTL) apply --server-side -f -
+deploy: build-installer ## Deploy the operator running IMG (dist/install.yaml) to the current kubeconfig's cluster.
+	$(KUBECTL) apply --server-side -f $(DIST)/install.yaml
 
 .PHONY: undeploy
-undeploy: $(KUSTOMIZE) k8s-assets ## Remove the operator.
-	$(KUSTOMIZE) build config/default | $(KUBECTL) delete --ignore-not-found -f -
+undeploy: build-installer ## Remove the operator, its CRD and RBAC.
+	$(KUBECTL) delete --ignore-not-found -f $(DIST)/install.yaml
+
+##@ Helm chart (charts/envmirror)
+.PHONY: chart-sync
+chart-sync: ## Copy the generated CRDs and RBAC rules from config/ into the chart (after make manifests).
+	rm -rf $(CHART)/crds && mkdir -p $(CHART)/crds $(CHART)/files/rbac
+	cp config/crd/bases/*.yaml $(CHART)/crds/
+	cp config/rbac/role.yaml $(CHART)/files/rbac/manager-role.yaml
+	cp config/rbac/copywriter/role.yaml $(CHART)/files/rbac/copy-writer-role.yaml
+
+.PHONY: verify-chart
+verify-chart: ## Fail when the chart's CRDs or RBAC rules differ from config/ (run make chart-sync).
+	@ok=1; \
+	diff -r config/crd/bases $(CHART)/crds || ok=0; \
+	diff config/rbac/role.yaml $(CHART)/files/rbac/manager-role.yaml || ok=0; \
+	diff config/rbac/copywriter/role.yaml $(CHART)/files/rbac/copy-writer-role.yaml || ok=0; \
+	if [ $$ok = 0 ]; then echo "the chart's CRDs or RBAC rules are stale: run 'make chart-sync' and commit"; exit 1; fi
+
+.PHONY: helm
+helm: $(HELM) ## Build Helm (pinned in hack/tools/helm; cached per user).
+
+.PHONY: test-chart
+test-chart: verify-chart $(HELM) build-installer ## helm lint; helm template and dist/install.yaml applied with --dry-run=server to the current kubeconfig's cluster.
+	$(HELM) lint --strict $(CHART)
+	for values in $(CHART)/ci/*-values.yaml; do $(HELM) lint --strict $(CHART) -f "$$values"; done
+	$(HELM) template envmirror $(CHART) -f $(CHART)/ci/full-values.yaml \
+		--api-versions monitoring.coreos.com/v1/ServiceMonitor >/dev/null
+	@# A server-side dry run cannot create the namespace the rest lives in: create them for real.
+	@# The chart renders a release of its own (envmirror-chart), so that it never collides with
+	@# a real install from dist/install.yaml (a Deployment's selector cannot change);
+	@# --force-conflicts because the objects may exist, applied by another field manager.
+	$(KUBECTL) apply --server-side -f config/manager/namespace.yaml
+	printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: envmirror-chart\n  labels: {pod-security.kubernetes.io/enforce: restricted}\n' | \
+		$(KUBECTL) apply --server-side -f -
+	$(HELM) template envmirror-chart $(CHART) --namespace envmirror-chart --include-crds | \
+		$(KUBECTL) apply --server-side --force-conflicts --dry-run=server --field-manager=envmirror-test-chart -f -
+	$(KUBECTL) apply --server-side --force-conflicts --dry-run=server --field-manager=envmirror-test-chart -f $(DIST)/install.yaml
 
 # The local simulated cluster, `make demo` and the e2e suite.
 include hack/cluster.mk
@@ -125,6 +203,9 @@ k8s-assets: ## Build etcd, kube-apiserver and kubectl (first run ~12 min on 2 co
 .PHONY: k8s-cluster-assets
 k8s-cluster-assets: k8s-assets ## Also build kube-controller-manager and kube-scheduler.
 	@hack/build-k8s.sh kube-controller-manager kube-scheduler >/dev/null
+
+$(HELM): hack/tools/helm/go.mod hack/tools/helm/build.sh
+	@mkdir -p $(BIN) && ln -sfn "$$(hack/tools/helm/build.sh)" $@
 
 $(CONTROLLER_GEN): hack/tools/codegen/go.mod
 	cd hack/tools/codegen && go build -o $@ sigs.k8s.io/controller-tools/cmd/controller-gen
