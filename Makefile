@@ -53,6 +53,7 @@ manifests: $(CONTROLLER_GEN) ## Generate the CRD and RBAC manifests from the mar
 		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
 	$(CONTROLLER_GEN) rbac:roleName=envmirror-copy-writer paths="./controllers/copywriter" \
 		output:rbac:artifacts:config=config/rbac/copywriter
+	@$(MAKE) --no-print-directory chart-sync >/dev/null
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Generate DeepCopy methods.
@@ -60,10 +61,10 @@ generate: $(CONTROLLER_GEN) ## Generate DeepCopy methods.
 
 .PHONY: verify-gen
 verify-gen: generate manifests ## Fail when generated files are stale (run `make generate manifests`).
-	@changed=$$(git status --porcelain -- api config/crd config/rbac); \
+	@changed=$$(git status --porcelain -- api config/crd config/rbac $(CHART)/crds $(CHART)/files/rbac); \
 	if [ -n "$$changed" ]; then \
 		echo "generated files are out of date; run 'make generate manifests' and commit:"; \
-		echo "$$changed"; git --no-pager diff --stat -- api config/crd config/rbac; exit 1; \
+		echo "$$changed"; git --no-pager diff --stat -- api config/crd config/rbac $(CHART); exit 1; \
 	fi
 
 .PHONY: fmt

@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/envmirror/envmirror/internal/metrics"
 	"github.com/envmirror/envmirror/internal/mirror"
 )
 
@@ -173,6 +174,7 @@ func (r *MirrorEnvironmentReconciler) applyOne(ctx context.Context, obj client.O
 		return 0, "", err
 	}
 	log.FromContext(ctx).V(1).Info("applying", "kind", u.GetKind(), "object", client.ObjectKeyFromObject(obj))
+	metrics.Write(u.GetKind(), "apply")
 	if err := r.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u),
 		client.FieldOwner(mirror.FieldOwner), client.ForceOwnership); err != nil {
 		return 0, "", err
@@ -242,6 +244,7 @@ func (r *MirrorEnvironmentReconciler) prune(ctx context.Context, s *scope, compo
 				continue
 			}
 			log.FromContext(ctx).Info("pruning a copy whose source is gone", "kind", kind, "object", client.ObjectKeyFromObject(obj))
+			metrics.Write(kind, "delete")
 			if err := r.Delete(ctx, obj, client.PropagationPolicy("Background")); client.IgnoreNotFound(err) != nil {
 				return n, err
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -13,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
+	"github.com/envmirror/envmirror/internal/metrics"
 	"github.com/envmirror/envmirror/internal/mirror"
 	"github.com/envmirror/envmirror/internal/seed"
 )
@@ -154,6 +156,7 @@ func (r *MirrorEnvironmentReconciler) readSeedJob(ctx context.Context, s *scope,
 			note = st.Message
 		}
 		r.event(s.env, corev1.EventTypeNormal, v1alpha1.ReasonSeeded, "Seed", "database %s seeded: %s", st.Name, note)
+		metrics.Seeded(st.Name, st.Rows, time.Duration(summary.DurationSeconds*float64(time.Second)))
 	case jobCondition(job, batchv1.JobFailed):
 		st.Phase = v1alpha1.DataFailed
 		msg := "the seeding Job failed"

@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
+	"github.com/envmirror/envmirror/internal/metrics"
 )
 
 // maxDriftItems bounds status.parity.drifted and followed (the API's limit).
@@ -52,6 +53,10 @@ func (r *MirrorEnvironmentReconciler) collectDrift(s *scope) {
 	if len(reverted) > 0 {
 		r.event(s.env, corev1.EventTypeWarning, "CopyEdited", "Revert",
 			"reverted edits made to the copy outside envmirror: %s", strings.Join(reverted, ", "))
+	}
+	for _, d := range append(append([]string{}, s.drift...), changed...) {
+		kind, _, _ := strings.Cut(d, "/")
+		metrics.Drift(kind)
 	}
 	sort.Strings(s.drift)
 	s.drift = capList(s.drift, maxDriftItems)

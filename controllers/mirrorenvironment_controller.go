@@ -25,6 +25,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
+	"github.com/envmirror/envmirror/internal/metrics"
 	"github.com/envmirror/envmirror/internal/source"
 )
 
@@ -100,6 +101,7 @@ func (r *MirrorEnvironmentReconciler) Reconcile(ctx context.Context, req ctrl.Re
 	if err := r.patchStatus(ctx, before, env); err != nil {
 		s.out.err = errors.Join(s.out.err, err)
 	}
+	countFailures(&s.out)
 	return s.out.result(r.ResyncInterval, s.untilExpiry())
 }
 
@@ -129,6 +131,7 @@ func (r *MirrorEnvironmentReconciler) patchStatus(ctx context.Context, before, e
 	if equality.Semantic.DeepEqual(before.Status, env.Status) {
 		return nil
 	}
+	metrics.Write("MirrorEnvironment", "status")
 	err := r.Status().Patch(ctx, env, client.MergeFrom(before))
 	if apierrors.IsNotFound(err) {
 		return nil // deleted while we worked; nothing left to report on
@@ -137,6 +140,21 @@ func (r *MirrorEnvironmentReconciler) patchStatus(ctx context.Context, before, e
 		log.FromContext(ctx).Error(err, "patching status")
 	}
 	return err
+}
+
+// countFailures feeds the reconcile-errors metric: stalls by their reason, transient errors by
+// the API server's reason when there is one.
+func countFailures(o *outcomes) {
+	for _, s := range o.stalls {
+		metrics.ReconcileError(s.reason)
+	}
+	if o.err != nil {
+		reason := string(apierrors.ReasonForError(o.err))
+		if reason == "" {
+			reason = "Error"
+		}
+		metrics.ReconcileError(reason)
+	}
 }
 
 func key(env *v1alpha1.MirrorEnvironment) types.NamespacedName {

@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
+	"github.com/envmirror/envmirror/internal/metrics"
 	"github.com/envmirror/envmirror/internal/mirror"
 	"github.com/envmirror/envmirror/internal/scrub"
 )
@@ -39,6 +40,7 @@ func (r *MirrorEnvironmentReconciler) reconcileNamespace(ctx context.Context, s 
 			Labels:      mirror.OwnershipLabels(env),
 			Annotations: map[string]string{mirror.AnnotationSource: "MirrorEnvironment/" + env.Namespace + "/" + env.Name},
 		}}
+		metrics.Write("Namespace", "create")
 		err = r.Create(ctx, ns)
 		switch {
 		case err == nil:
@@ -108,6 +110,7 @@ func (r *MirrorEnvironmentReconciler) reconcileWriterBinding(ctx context.Context
 		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: r.CopyWriterRole},
 		Subjects: []rbacv1.Subject{r.Identity},
 	}
+	metrics.Write("RoleBinding", "create")
 	if err := r.Create(ctx, binding); err != nil && !apierrors.IsAlreadyExists(err) {
 		return err
 	}
@@ -131,6 +134,7 @@ func (r *MirrorEnvironmentReconciler) keyring(ctx context.Context, s *scope) (sc
 			Type: corev1.SecretTypeOpaque,
 			Data: map[string][]byte{"key": k},
 		}
+		metrics.Write("Secret", "create")
 		err = r.Create(ctx, sec)
 		if apierrors.IsAlreadyExists(err) {
 			err = r.APIReader.Get(ctx, client.ObjectKeyFromObject(sec), sec)

@@ -22,6 +22,11 @@ package controllers
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups=authentication.k8s.io,resources=selfsubjectreviews,verbs=create
 //
+// The metrics endpoint authenticates and authorizes its callers through the API server.
+//
+// +kubebuilder:rbac:groups=authentication.k8s.io,resources=tokenreviews,verbs=create
+// +kubebuilder:rbac:groups=authorization.k8s.io,resources=subjectaccessreviews,verbs=create
+//
 // In the operator's own namespace: the schema Jobs that read prod's database, and the Secret
 // that hands them the prod DSN (it never enters a copy's namespace).
 //

@@ -8,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
+	"github.com/envmirror/envmirror/internal/metrics"
 	"github.com/envmirror/envmirror/internal/mirror"
 )
 
@@ -50,6 +51,7 @@ func (r *MirrorEnvironmentReconciler) updateStatus(s *scope) {
 	st.Phase = phaseOf(env, prevPhase, len(s.out.stalls) > 0, s.expired)
 	if ready && st.ProvisionedAt == nil {
 		st.ProvisionedAt = &metav1.Time{Time: s.now}
+		metrics.ObserveProvisioned(env, s.now)
 	}
 	if st.Phase != prevPhase {
 		typ := corev1.EventTypeNormal

@@ -6,7 +6,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
@@ -30,10 +29,7 @@ func (c *Config) Options(scheme *runtime.Scheme) ctrl.Options {
 		// A clean stop (SIGTERM, a rollout) hands the lease over at once instead of leaving the
 		// next leader waiting for it to expire. Safe because the manager exits right after.
 		LeaderElectionReleaseOnCancel: true,
-		Cache: cache.Options{
-			DefaultTransform: controllers.StripManagedFieldsOfProd,
-			ByObject:         c.watchedEnvironments(),
-		},
+		Cache:                         c.cacheOptions(),
 	}
 }
 
@@ -54,15 +50,17 @@ func (c *Config) metricsOptions() metricsserver.Options {
 	return opts
 }
 
-// watchedEnvironments limits the MirrorEnvironment informer to --watch-namespaces; everything
-// else the operator reads keeps the cache's defaults.
-func (c *Config) watchedEnvironments() map[client.Object]cache.ByObject {
+// cacheOptions are the controller's scoped cache (only what the operator wrote; see
+// controllers.CacheOptions), with the MirrorEnvironment informer limited to --watch-namespaces.
+func (c *Config) cacheOptions() cache.Options {
+	opts := controllers.CacheOptions()
 	if len(c.WatchNamespaces) == 0 {
-		return nil
+		return opts
 	}
 	namespaces := make(map[string]cache.Config, len(c.WatchNamespaces))
 	for _, ns := range c.WatchNamespaces {
 		namespaces[ns] = cache.Config{}
 	}
-	return map[client.Object]cache.ByObject{&v1alpha1.MirrorEnvironment{}: {Namespaces: namespaces}}
+	opts.ByObject[&v1alpha1.MirrorEnvironment{}] = cache.ByObject{Namespaces: namespaces}
+	return opts
 }

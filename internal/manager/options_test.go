@@ -35,13 +35,19 @@ func TestOptions(t *testing.T) {
 	if len(tc.NextProtos) != 1 || tc.NextProtos[0] != "http/1.1" {
 		t.Errorf("HTTP/2 must be off by default: %v", tc.NextProtos)
 	}
-	if len(o.Cache.ByObject) != 1 {
-		t.Fatalf("cache ByObject = %v, want the MirrorEnvironment informer limited", o.Cache.ByObject)
-	}
+	limited := false
 	for obj, by := range o.Cache.ByObject {
-		if _, ok := obj.(*v1alpha1.MirrorEnvironment); !ok || len(by.Namespaces) != 2 {
-			t.Errorf("cache limits %T to %v", obj, by.Namespaces)
+		switch obj.(type) {
+		case *v1alpha1.MirrorEnvironment:
+			limited = len(by.Namespaces) == 2
+		default: // everything else: only what the operator wrote (controllers.CacheOptions)
+			if by.Label == nil || by.Label.String() != "app.kubernetes.io/managed-by=envmirror" {
+				t.Errorf("the cache holds %T beyond the operator's own objects: %v", obj, by.Label)
+			}
 		}
+	}
+	if !limited {
+		t.Fatalf("cache ByObject = %d kinds, want the MirrorEnvironment informer limited to the two namespaces", len(o.Cache.ByObject))
 	}
 	if o.Cache.DefaultTransform == nil {
 		t.Error("the cache still strips managed fields")
@@ -57,7 +63,12 @@ func TestOptionsPlainMetricsAndDefaults(t *testing.T) {
 	if o.Metrics.SecureServing || o.Metrics.FilterProvider != nil {
 		t.Error("--metrics-secure=false serves plain HTTP without the filter")
 	}
-	if o.PprofBindAddress != "" || o.LeaderElection || o.Cache.ByObject != nil {
-		t.Errorf("defaults: pprof %q, leader election %v, ByObject %v", o.PprofBindAddress, o.LeaderElection, o.Cache.ByObject)
+	if o.PprofBindAddress != "" || o.LeaderElection {
+		t.Errorf("defaults: pprof %q, leader election %v", o.PprofBindAddress, o.LeaderElection)
+	}
+	for obj := range o.Cache.ByObject {
+		if _, ok := obj.(*v1alpha1.MirrorEnvironment); ok {
+			t.Errorf("without --watch-namespaces every namespace's MirrorEnvironments are watched")
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -75,6 +77,7 @@ func Run(ctx context.Context, cfg Config, restCfg *rest.Config) error {
 	}
 	metrics.WatchEnvironments(mgr.GetCache())
 	clusters := source.NewClusters(scheme)
+	clusters.AllowServers(cfg.AllowedAPIServers)
 	if err := mgr.Add(clusters); err != nil {
 		return err
 	}
@@ -90,6 +93,14 @@ func Run(ctx context.Context, cfg Config, restCfg *rest.Config) error {
 		OperatorNamespace: cfg.OperatorNamespace,
 		SeedImage:         cfg.SeedImage,
 		ResyncInterval:    cfg.ResyncInterval,
+		Settings: controllers.Settings{
+			SeedImagePullSecrets: cfg.SeedImagePullSecrets,
+			AccessClusterRoles:   cfg.AccessClusterRoles,
+			MaxTTL:               cfg.MaxTTL,
+			SourceNamespaces:     cfg.SourceNamespaces,
+			SourceGrants:         controllers.GrantPolicy(cfg.SourceGrants),
+			AllowedAPIServers:    cfg.AllowedAPIServers,
+		},
 	}
 	if err := r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: cfg.MaxConcurrentReconciles}); err != nil {
 		return err
@@ -100,9 +111,26 @@ func Run(ctx context.Context, cfg Config, restCfg *rest.Config) error {
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return err
 	}
+	if err := mgr.AddReadyzCheck("caches", cachesSynced(mgr)); err != nil {
+		return err
+	}
 	log.Info("starting envmirror", "version", cfg.Version, "identity", identity.Kind+"/"+identity.Name,
 		"operatorNamespace", cfg.OperatorNamespace, "seedImage", cfg.SeedImage,
 		"leaderElection", cfg.LeaderElect, "leaderElectionNamespace", cfg.LeaderElectionNamespace,
 		"metrics", cfg.MetricsBindAddress, "metricsSecure", cfg.MetricsSecure, "pprof", cfg.PprofBindAddress)
 	return mgr.Start(ctx)
+}
+
+// cachesSynced fails readiness until every informer of the manager's cache has synced: an
+// operator whose MirrorEnvironment informer cannot list (an object that cannot be decoded, RBAC
+// missing) must not look ready while it reconciles nothing.
+func cachesSynced(mgr ctrl.Manager) healthz.Checker {
+	return func(req *http.Request) error {
+		ctx, cancel := context.WithTimeout(req.Context(), time.Second)
+		defer cancel()
+		if !mgr.GetCache().WaitForCacheSync(ctx) {
+			return errors.New("the operator's caches have not synced, so its controller is not running yet")
+		}
+		return nil
+	}
 }

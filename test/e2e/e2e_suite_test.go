@@ -83,7 +83,7 @@ var _ = BeforeSuite(func() {
 
 	By("installing the CRDs")
 	mustKubectl("apply", "--server-side", "--force-conflicts", "-f", filepath.Join(repoRoot, "config/crd/bases"))
-	mustKubectl("wait", "--for", "condition=Established", "--timeout=60s", "crd/mirrorenvironments.envmirror.io")
+	mustKubectl("wait", "--for", "condition=Established", "--timeout=60s", "crd/mirrorenvironments.envmirror.io", "crd/mirrorsources.envmirror.io")
 	// The ClusterRole the operator binds to itself in each target namespace (make deploy installs
 	// it with the rest of config/rbac).
 	if _, err := os.Stat(filepath.Join(repoRoot, "config/rbac/copywriter")); err == nil {
