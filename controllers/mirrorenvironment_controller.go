@@ -60,6 +60,10 @@ type MirrorEnvironmentReconciler struct {
 	ResyncInterval time.Duration
 	// Settings are the administrator's operator-wide choices (flags).
 	Settings Settings
+	// Observe, when set, is called at the start of every reconcile: the test suites count
+	// reconciles per environment with it (controller-runtime's metric counts them per
+	// controller only).
+	Observe func(types.NamespacedName)
 
 	// harmlessEdits remembers, by UID, the resourceVersion of copies that other field managers
 	// touched only outside the copy's fields, so that converged reconciles write nothing.
@@ -68,6 +72,9 @@ type MirrorEnvironmentReconciler struct {
 
 // Reconcile brings one environment's copy in line with prod and its spec.
 func (r *MirrorEnvironmentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	if r.Observe != nil {
+		r.Observe(req.NamespacedName)
+	}
 	env := &v1alpha1.MirrorEnvironment{}
 	if err := r.Get(ctx, req.NamespacedName, env); err != nil {
 		if apierrors.IsNotFound(err) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -127,6 +129,8 @@ var _ = BeforeSuite(func() {
 		OperatorNamespace: operatorNamespace,
 		SeedImage:         "envmirror/manager:test",
 		ResyncInterval:    time.Minute,
+		Settings:          controllers.Settings{MaxTTL: 720 * time.Hour, AccessClusterRoles: []string{"edit", "view"}},
+		Observe:           reconciles.observe,
 	}
 	Expect(r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: 4})).To(Succeed())
 	go func() {
@@ -159,21 +163,64 @@ func createYAML(path string) {
 	}
 }
 
+// reconcileCounter counts reconciles per environment.
+type reconcileCounter struct {
+	mu sync.Mutex
+	n  map[types.NamespacedName]int
+}
+
+var reconciles = &reconcileCounter{n: map[types.NamespacedName]int{}}
+
+func (c *reconcileCounter) observe(k types.NamespacedName) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n[k]++
+}
+
+func (c *reconcileCounter) of(env *v1alpha1.MirrorEnvironment) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[types.NamespacedName{Namespace: env.Namespace, Name: env.Name}]
+}
+
 // writeCounter counts the operator's write requests to the API server (events excluded: they
 // are notes to people, not writes to the copy).
-type writeCounter struct{ n atomic.Int64 }
+type writeCounter struct {
+	n     atomic.Int64
+	mu    sync.Mutex
+	paths []string
+}
 
 func (w *writeCounter) wrap(rt http.RoundTripper) http.RoundTripper {
 	return roundTripper(func(req *http.Request) (*http.Response, error) {
 		if req.Method != http.MethodGet && !strings.Contains(req.URL.Path, "/events") &&
 			!strings.Contains(req.URL.Path, "selfsubjectreviews") {
 			w.n.Add(1)
+			w.mu.Lock()
+			w.paths = append(w.paths, req.URL.Path)
+			w.mu.Unlock()
 		}
 		return rt.RoundTrip(req)
 	})
 }
 
 func (w *writeCounter) count() int64 { return w.n.Load() }
+
+// inNamespaces counts the writes so far to objects in any of the namespaces.
+func (w *writeCounter) inNamespaces(namespaces ...string) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for _, p := range w.paths {
+		for _, ns := range namespaces {
+			if strings.Contains(p, "/namespaces/"+ns+"/") || strings.HasSuffix(p, "/namespaces/"+ns) {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
 
 type roundTripper func(*http.Request) (*http.Response, error)
 
