@@ -1,0 +1,282 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/envmirror/envmirror/api/v1alpha1"
+)
+
+// AxisState is where one axis of an environment stands.
+type AxisState string
+
+const (
+	AxisWaiting AxisState = "waiting"
+	AxisDone    AxisState = "done"
+	AxisFailed  AxisState = "failed"
+)
+
+// Axis is one line of `up --wait`'s progress: an axis of parity and what it reports.
+type Axis struct {
+	// Name: "workloads", "images", "config", "data <db>", "dependency <name>".
+	Name   string
+	State  AxisState
+	Detail string
+}
+
+// Axes reads the progress of each axis from the environment's status: workloads ready, images
+// pinned, configuration, seeding per database and dependency stand-ins.
+func Axes(env *v1alpha1.MirrorEnvironment) []Axis {
+	st := &env.Status
+	axes := []Axis{
+		workloadsAxis(env),
+		conditionAxis(env, "images", v1alpha1.ConditionVersionsPinned, imagesDetail(st)),
+		conditionAxis(env, "config", v1alpha1.ConditionConfigScrubbed, configDetail(st.Config)),
+	}
+	axes = append(axes, dataAxes(env)...)
+	return append(axes, dependencyAxes(env)...)
+}
+
+func workloadsAxis(env *v1alpha1.MirrorEnvironment) Axis {
+	st := &env.Status
+	a := conditionAxis(env, "workloads", v1alpha1.ConditionProvisioned, "")
+	if st.TotalServices == 0 {
+		if a.Detail == "" {
+			a.Detail = "not copied yet"
+		}
+		return a
+	}
+	detail := fmt.Sprintf("%d/%d ready", st.ReadyServices, st.TotalServices)
+	if st.ReadyServices < st.TotalServices {
+		if a.State == AxisDone {
+			a.State = AxisWaiting
+		}
+		detail += "; waiting for " + notReadyServices(st.Services, 4)
+	}
+	if a.State == AxisFailed {
+		detail = a.Detail
+	}
+	a.Detail = detail
+	return a
+}
+
+// conditionAxis takes an axis's state from its condition: done when True, failed when its
+// reason is the one the environment is stalled or failed on, waiting otherwise (with the
+// condition's message when there is no better detail).
+func conditionAxis(env *v1alpha1.MirrorEnvironment, name, condType, detail string) Axis {
+	c := apimeta.FindStatusCondition(env.Status.Conditions, condType)
+	a := Axis{Name: name, State: AxisWaiting, Detail: detail}
+	switch {
+	case c == nil:
+		if a.Detail == "" {
+			a.Detail = "not reconciled yet"
+		}
+	case c.Status == metav1.ConditionTrue:
+		a.State = AxisDone
+	case failedOn(env, c.Reason):
+		a.State, a.Detail = AxisFailed, c.Reason+": "+c.Message
+	case a.Detail == "" || c.Status == metav1.ConditionFalse:
+		a.Detail = joinDetail(detail, c.Message)
+	}
+	return a
+}
+
+// failedOn reports whether the environment is stalled, or in a failure phase, for this reason.
+func failedOn(env *v1alpha1.MirrorEnvironment, reason string) bool {
+	if s := apimeta.FindStatusCondition(env.Status.Conditions, v1alpha1.ConditionStalled); s != nil &&
+		s.Status == metav1.ConditionTrue && s.Reason == reason {
+		return true
+	}
+	if env.Status.Phase != v1alpha1.PhaseFailed && env.Status.Phase != v1alpha1.PhaseDegraded {
+		return false
+	}
+	r := apimeta.FindStatusCondition(env.Status.Conditions, v1alpha1.ConditionReady)
+	return r != nil && r.Status != metav1.ConditionTrue && r.Reason == reason
+}
+
+func joinDetail(detail, message string) string {
+	switch {
+	case detail == "":
+		return message
+	case message == "":
+		return detail
+	}
+	return detail + " (" + message + ")"
+}
+
+func imagesDetail(st *v1alpha1.MirrorEnvironmentStatus) string {
+	p := st.Parity
+	total := p.Pinned + p.Unpinned + p.Overridden
+	if total == 0 {
+		return ""
+	}
+	s := fmt.Sprintf("%d/%d pinned to prod's digests", p.Pinned, p.Pinned+p.Unpinned)
+	if p.Overridden > 0 {
+		s += fmt.Sprintf(", %d overridden", p.Overridden)
+	}
+	return s
+}
+
+func configDetail(c v1alpha1.ConfigStatus) string {
+	if c.ConfigMaps == 0 && c.Secrets == 0 {
+		return ""
+	}
+	s := fmt.Sprintf("%d ConfigMaps, %d Secrets by shape: %d values generated", c.ConfigMaps, c.Secrets, c.Generated)
+	for _, part := range []struct {
+		n    int32
+		what string
+	}{{c.Templated, "templated"}, {c.FromSecret, "from dev Secrets"}, {c.Kept, "kept"}, {c.Replaced, "plain values replaced"}} {
+		if part.n > 0 {
+			s += fmt.Sprintf(", %d %s", part.n, part.what)
+		}
+	}
+	return s
+}
+
+// dataAxes gives one axis per database of the spec, with its status when there is one.
+func dataAxes(env *v1alpha1.MirrorEnvironment) []Axis {
+	byName := map[string]v1alpha1.DatabaseStatus{}
+	for _, d := range env.Status.Data {
+		byName[d.Name] = d
+	}
+	var axes []Axis
+	for _, spec := range env.Spec.Data {
+		d, ok := byName[spec.Name]
+		a := Axis{Name: "data " + spec.Name, State: AxisWaiting, Detail: "Pending"}
+		if ok {
+			a.Detail = databaseDetail(d)
+			switch d.Phase {
+			case v1alpha1.DataSeeded:
+				a.State = AxisDone
+			case v1alpha1.DataFailed:
+				a.State = AxisFailed
+			}
+		}
+		axes = append(axes, a)
+	}
+	return axes
+}
+
+func databaseDetail(d v1alpha1.DatabaseStatus) string {
+	phase := string(d.Phase)
+	if phase == "" {
+		phase = string(v1alpha1.DataPending)
+	}
+	s := phase
+	if d.Rows > 0 {
+		s += fmt.Sprintf(": %d rows", d.Rows)
+		if d.Tables > 0 {
+			s += fmt.Sprintf(" in %d tables", d.Tables)
+		}
+		if d.Duration != "" {
+			s += " in " + d.Duration
+		}
+		if d.RowsPerSecond > 0 {
+			s += fmt.Sprintf(" (%d rows/s)", d.RowsPerSecond)
+		}
+	}
+	msg := d.Message
+	if d.Reason != "" && msg != "" {
+		msg = d.Reason + ": " + msg
+	}
+	if msg != "" && d.Phase != v1alpha1.DataSeeded {
+		s += " - " + msg
+	}
+	return s
+}
+
+// dependencyAxes gives one axis per dependency stand-in of the spec.
+func dependencyAxes(env *v1alpha1.MirrorEnvironment) []Axis {
+	byName := map[string]v1alpha1.DependencyStatus{}
+	for _, d := range env.Status.Dependencies {
+		byName[d.Name] = d
+	}
+	var axes []Axis
+	for _, spec := range env.Spec.Dependencies {
+		a := Axis{Name: "dependency " + spec.Name, State: AxisWaiting, Detail: "Pending"}
+		if d, ok := byName[spec.Name]; ok {
+			a.Detail = dependencyDetail(d)
+			if d.Ready {
+				a.State = AxisDone
+			} else if failedOn(env, d.Reason) && d.Reason != "" {
+				a.State = AxisFailed
+			}
+		}
+		axes = append(axes, a)
+	}
+	return axes
+}
+
+func dependencyDetail(d v1alpha1.DependencyStatus) string {
+	s := string(d.Engine)
+	if d.Version != "" {
+		s += " " + d.Version
+	}
+	if d.ProdVersion != "" {
+		s += " (prod " + d.ProdVersion + ")"
+	}
+	if d.Ready {
+		return s + " ready"
+	}
+	msg := d.Message
+	if d.Reason != "" {
+		msg = joinDetail(d.Reason, d.Message)
+	}
+	return joinDetail(s+" not ready", msg)
+}
+
+func notReadyServices(services []v1alpha1.ServiceStatus, max int) string {
+	var names []string
+	for _, s := range services {
+		if !s.Ready {
+			names = append(names, s.Kind+"/"+s.Name)
+		}
+	}
+	if len(names) > max {
+		names = append(names[:max], fmt.Sprintf("%d more", len(names)-max))
+	}
+	if len(names) == 0 {
+		return "the operator's next report"
+	}
+	return strings.Join(names, ", ")
+}
+
+// ProgressPrinter turns successive observations into the lines that changed, so that a CI log
+// shows each step once instead of a redraw per poll.
+type ProgressPrinter struct {
+	last  map[string]string
+	phase v1alpha1.Phase
+}
+
+// Lines returns the progress lines that differ from the last observation.
+func (p *ProgressPrinter) Lines(env *v1alpha1.MirrorEnvironment) []string {
+	if p.last == nil {
+		p.last = map[string]string{}
+	}
+	var out []string
+	if env.Status.Phase != p.phase && env.Status.Phase != "" {
+		out = append(out, fmt.Sprintf("%-22s %s", "phase", env.Status.Phase))
+		p.phase = env.Status.Phase
+	}
+	for _, a := range Axes(env) {
+		line := fmt.Sprintf("%s %-20s %s", stateMark(a.State), a.Name, a.Detail)
+		if p.last[a.Name] != line {
+			p.last[a.Name] = line
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+func stateMark(s AxisState) string {
+	switch s {
+	case AxisDone:
+		return "✓"
+	case AxisFailed:
+		return "✗"
+	}
+	return "…"
+}
