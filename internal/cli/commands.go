@@ -128,7 +128,8 @@ refuses a time beyond its maximum lifetime (--max-ttl) and says so in the Ready 
 		Example: "  kubectl mirror extend +24h\n  kubectl mirror extend checkout-fix-42 72h --wait",
 		Args:    cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			at, err := ParseExpiry(args[len(args)-1], o.Now())
+			now := o.Now()
+			at, err := ParseExpiry(args[len(args)-1], now)
 			if err != nil {
 				return err
 			}
@@ -141,7 +142,7 @@ refuses a time beyond its maximum lifetime (--max-ttl) and says so in the Ready 
 			if err := c.Client.Patch(cmd.Context(), env, patch, client.FieldOwner(FieldManager)); err != nil {
 				return err
 			}
-			fmt.Fprintf(o.Out, "mirrorenvironment %s/%s expires at %s\n", env.Namespace, env.Name, timeAndAge(at, o.Now()))
+			fmt.Fprintf(o.Out, "mirrorenvironment %s/%s expires at %s\n", env.Namespace, env.Name, timeAndAge(at, now))
 			if !wait {
 				return nil
 			}

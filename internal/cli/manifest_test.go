@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/yaml"
 
@@ -197,5 +198,28 @@ func TestWebURLs(t *testing.T) {
 func TestExitCode(t *testing.T) {
 	if ExitCode(nil) != ExitOK || ExitCode(&ExitErr{Code: ExitTimeout, Err: errNoURL}) != ExitTimeout || ExitCode(errNoURL) != ExitError {
 		t.Error("exit codes")
+	}
+}
+
+func TestFrontendBackend(t *testing.T) {
+	path := func(p, svc string) networkingv1.HTTPIngressPath {
+		return networkingv1.HTTPIngressPath{Path: p, Backend: networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{Name: svc}}}
+	}
+	ing := func(paths ...networkingv1.HTTPIngressPath) networkingv1.Ingress {
+		return networkingv1.Ingress{Spec: networkingv1.IngressSpec{Rules: []networkingv1.IngressRule{{
+			IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{Paths: paths}}}}}}
+	}
+	for _, tc := range []struct {
+		ings []networkingv1.Ingress
+		want string
+	}{
+		{[]networkingv1.Ingress{ing(path("/api", "api"), path("/", "frontend"))}, "frontend"},
+		{[]networkingv1.Ingress{ing(path("/api", "api")), ing(path("/", "web"))}, "web"},
+		{[]networkingv1.Ingress{ing(path("/api", "api"))}, "api"},
+		{nil, ""},
+	} {
+		if got := FrontendBackend(tc.ings); got != tc.want {
+			t.Errorf("FrontendBackend = %q, want %q", got, tc.want)
+		}
 	}
 }

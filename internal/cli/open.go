@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/httpstream"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -102,12 +103,18 @@ func WebURLs(urls []string) []string {
 var svcInHint = regexp.MustCompile(`\bsvc/([a-z0-9]([-a-z0-9]*[a-z0-9])?)`)
 
 // pickService is --service, or the Service a port-forward hint in status.urls names, or the
-// first Service of the namespace by name that selects pods.
+// frontend the copy's Ingress routes "/" to, or the first Service by name that selects pods.
 func (op *openOptions) pickService(ctx context.Context, c *Clients, ns string, urls []string) (*corev1.Service, error) {
 	name := op.service
 	for _, u := range urls {
 		if m := svcInHint.FindStringSubmatch(u); name == "" && m != nil {
 			name = m[1]
+		}
+	}
+	if name == "" {
+		var ings networkingv1.IngressList
+		if err := c.Client.List(ctx, &ings, client.InNamespace(ns)); err == nil {
+			name = FrontendBackend(ings.Items)
 		}
 	}
 	if name != "" {
@@ -124,6 +131,31 @@ func (op *openOptions) pickService(ctx context.Context, c *Clients, ns string, u
 	}
 	slices.SortFunc(list.Items, func(a, b corev1.Service) int { return strings.Compare(a.Name, b.Name) })
 	return &list.Items[0], nil
+}
+
+// FrontendBackend is the Service the Ingresses route "/" to (the frontend), else the first
+// Service they route to, else "".
+func FrontendBackend(ings []networkingv1.Ingress) string {
+	first := ""
+	for _, ing := range ings {
+		for _, rule := range ing.Spec.Rules {
+			if rule.HTTP == nil {
+				continue
+			}
+			for _, p := range rule.HTTP.Paths {
+				if p.Backend.Service == nil {
+					continue
+				}
+				if p.Path == "/" || p.Path == "" {
+					return p.Backend.Service.Name
+				}
+				if first == "" {
+					first = p.Backend.Service.Name
+				}
+			}
+		}
+	}
+	return first
 }
 
 // errNoURL is returned by open when nothing can be shown or forwarded.

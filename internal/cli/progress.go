@@ -17,6 +17,9 @@ const (
 	AxisWaiting AxisState = "waiting"
 	AxisDone    AxisState = "done"
 	AxisFailed  AxisState = "failed"
+	// AxisWarning: the environment is Ready, but this axis reports a gap (e.g. images that
+	// could not be pinned).
+	AxisWarning AxisState = "warning"
 )
 
 // Axis is one line of `up --wait`'s progress: an axis of parity and what it reports.
@@ -37,7 +40,15 @@ func Axes(env *v1alpha1.MirrorEnvironment) []Axis {
 		conditionAxis(env, "config", v1alpha1.ConditionConfigScrubbed, configDetail(st.Config)),
 	}
 	axes = append(axes, dataAxes(env)...)
-	return append(axes, dependencyAxes(env)...)
+	axes = append(axes, dependencyAxes(env)...)
+	if apimeta.IsStatusConditionTrue(st.Conditions, v1alpha1.ConditionReady) {
+		for i := range axes {
+			if axes[i].State == AxisWaiting {
+				axes[i].State = AxisWarning // Ready does not wait for it
+			}
+		}
+	}
+	return axes
 }
 
 func workloadsAxis(env *v1alpha1.MirrorEnvironment) Axis {
@@ -277,6 +288,8 @@ func stateMark(s AxisState) string {
 		return "✓"
 	case AxisFailed:
 		return "✗"
+	case AxisWarning:
+		return "!"
 	}
 	return "…"
 }

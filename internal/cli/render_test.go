@@ -35,6 +35,7 @@ func TestAxes(t *testing.T) {
 			detail string
 		}{
 			"workloads":        {AxisDone, "3/3 ready"},
+			"images":           {AxisWarning, "1/2 pinned to prod's digests"},
 			"data orders-db":   {AxisDone, "Seeded: 61000 rows in 3 tables in 1.2s (50833 rows/s)"},
 			"dependency cache": {AxisDone, "redis 7.2.4 (prod 7.2.4) ready"},
 		}},
@@ -163,7 +164,7 @@ func TestRenderStatus(t *testing.T) {
 		"worker    Deployment (prod: DaemonSet)  no",
 		"not copied: 2 keda.sh/ScaledObject (no conversion)",
 		// dependencies: prod's reference against the copy's, per container
-		"Dependencies: images 2/3 pinned to prod's digests, 1 overridden by the branch (PartiallyPinned: worker/worker has no digest)",
+		"Dependencies: images 1/2 pinned to prod's digests, 1 overridden (PartiallyPinned: worker/worker has no digest)",
 		"api/api             registry.example/shop/api:1.8.2      registry.example/shop/api:sha-1f2e3d4  overridden",
 		"frontend/web        registry.example/shop/web:2.0        registry.example/shop/web@sha256:aaaa  pinned to prod's digest",
 		"worker/worker       registry.example/shop/worker:latest  registry.example/shop/worker:latest    NOT PINNED",

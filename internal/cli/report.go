@@ -135,11 +135,7 @@ func conditionNote(conds []metav1.Condition, typ string) string {
 func renderDependencies(w io.Writer, env *v1alpha1.MirrorEnvironment) {
 	st := &env.Status
 	p := st.Parity
-	fmt.Fprintf(w, "\nDependencies: images %s pinned to prod's digests", orDash(p.PinnedSummary))
-	if p.Overridden > 0 {
-		fmt.Fprintf(w, ", %d overridden by the branch", p.Overridden)
-	}
-	fmt.Fprintf(w, "%s\n", conditionNote(st.Conditions, v1alpha1.ConditionVersionsPinned))
+	fmt.Fprintf(w, "\nDependencies: images %s%s\n", orDash(imagesDetail(st)), conditionNote(st.Conditions, v1alpha1.ConditionVersionsPinned))
 	if hasContainers(st.Services) {
 		fmt.Fprintln(w, "  WORKLOAD/CONTAINER\tPROD\tCOPY\tSTATE")
 		for _, s := range st.Services {

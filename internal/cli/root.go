@@ -175,28 +175,26 @@ const pollEvery = 2 * time.Second
 // poll calls check every pollEvery until it returns done, an error, or the timeout passes
 // (then it returns a timeout ExitErr with what last() says).
 func poll(ctx context.Context, timeout time.Duration, what string, check func(context.Context) (bool, error), last func() string) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+	// The checks get the caller's context, not the deadline's: a request cut short by the
+	// deadline would report a client error instead of the timeout.
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
 	t := time.NewTicker(pollEvery)
 	defer t.Stop()
-	timedOut := func() error {
-		msg := fmt.Sprintf("timed out after %s waiting for %s", timeout, what)
-		if l := last(); l != "" {
-			msg += ": " + l
-		}
-		return &ExitErr{Code: ExitTimeout, Err: errors.New(msg)}
-	}
 	for {
 		done, err := check(ctx)
-		switch {
-		case err != nil && ctx.Err() != nil:
-			return timedOut() // the call was cut short by the deadline
-		case err != nil || done:
+		if err != nil || done {
 			return err
 		}
 		select {
 		case <-ctx.Done():
-			return timedOut()
+			return ctx.Err()
+		case <-deadline.C:
+			msg := fmt.Sprintf("timed out after %s waiting for %s", timeout, what)
+			if l := last(); l != "" {
+				msg += ": " + l
+			}
+			return &ExitErr{Code: ExitTimeout, Err: errors.New(msg)}
 		case <-t.C:
 		}
 	}
