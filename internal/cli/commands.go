@@ -142,7 +142,7 @@ refuses a time beyond its maximum lifetime (--max-ttl) and says so in the Ready 
 			if err := c.Client.Patch(cmd.Context(), env, patch, client.FieldOwner(FieldManager)); err != nil {
 				return err
 			}
-			fmt.Fprintf(o.Out, "mirrorenvironment %s/%s expires at %s\n", env.Namespace, env.Name, timeAndAge(at, now))
+			fmt.Fprintf(o.Out, "mirrorenvironment %s/%s expires at %s\n", env.Namespace, env.Name, timeAndAge(at, now.Truncate(time.Second)))
 			if !wait {
 				return nil
 			}

@@ -259,6 +259,6 @@ func printReached(w interface{ Write([]byte) (int, error) }, env *v1alpha1.Mirro
 		fmt.Fprintf(w, "url: %s\n", url)
 	}
 	if len(env.Status.URLs) == 0 {
-		fmt.Fprintf(w, "no URL reported: kubectl mirror open %s -n %s port-forwards its first Service\n", env.Name, env.Namespace)
+		fmt.Fprintf(w, "no URL reported: kubectl mirror open %s -n %s port-forwards to its frontend\n", env.Name, env.Namespace)
 	}
 }
