@@ -110,10 +110,11 @@ func ParseExpiry(arg string, now time.Time) (time.Time, error) {
 		}
 		at = now.Add(d)
 	}
+	at = at.Truncate(time.Second) // the API keeps whole seconds
 	if !at.After(now) {
 		return time.Time{}, fmt.Errorf("%s is not in the future; kubectl mirror down removes an environment now", at.UTC().Format(time.RFC3339))
 	}
-	return at.Truncate(time.Second), nil
+	return at, nil
 }
 
 func newExtendCommand(o *Options) *cobra.Command {
