@@ -149,22 +149,33 @@ func configDetail(c v1alpha1.ConfigStatus) string {
 
 // dataAxes gives one axis per database of the spec, with its status when there is one.
 func dataAxes(env *v1alpha1.MirrorEnvironment) []Axis {
-	byName := map[string]v1alpha1.DatabaseStatus{}
-	for _, d := range env.Status.Data {
-		byName[d.Name] = d
-	}
-	var axes []Axis
-	for _, spec := range env.Spec.Data {
-		d, ok := byName[spec.Name]
-		a := Axis{Name: "data " + spec.Name, State: AxisWaiting, Detail: "Pending"}
-		if ok {
-			a.Detail = databaseDetail(d)
+	return entryAxes("data ", env.Spec.Data, func(d v1alpha1.DatabaseSpec) string { return d.Name },
+		env.Status.Data, func(d v1alpha1.DatabaseStatus) string { return d.Name },
+		func(d v1alpha1.DatabaseStatus) (AxisState, string) {
 			switch d.Phase {
 			case v1alpha1.DataSeeded:
-				a.State = AxisDone
+				return AxisDone, databaseDetail(d)
 			case v1alpha1.DataFailed:
-				a.State = AxisFailed
+				return AxisFailed, databaseDetail(d)
 			}
+			return AxisWaiting, databaseDetail(d)
+		})
+}
+
+// entryAxes gives one axis per spec entry (by name), judged from the status entry of the same
+// name, or Pending while there is none.
+func entryAxes[S, T any](prefix string, specs []S, specName func(S) string, statuses []T, statusName func(T) string,
+	judge func(T) (AxisState, string)) []Axis {
+	byName := make(map[string]T, len(statuses))
+	for _, st := range statuses {
+		byName[statusName(st)] = st
+	}
+	axes := make([]Axis, 0, len(specs))
+	for _, spec := range specs {
+		name := specName(spec)
+		a := Axis{Name: prefix + name, State: AxisWaiting, Detail: "Pending"}
+		if st, ok := byName[name]; ok {
+			a.State, a.Detail = judge(st)
 		}
 		axes = append(axes, a)
 	}
@@ -201,24 +212,17 @@ func databaseDetail(d v1alpha1.DatabaseStatus) string {
 
 // dependencyAxes gives one axis per dependency stand-in of the spec.
 func dependencyAxes(env *v1alpha1.MirrorEnvironment) []Axis {
-	byName := map[string]v1alpha1.DependencyStatus{}
-	for _, d := range env.Status.Dependencies {
-		byName[d.Name] = d
-	}
-	var axes []Axis
-	for _, spec := range env.Spec.Dependencies {
-		a := Axis{Name: "dependency " + spec.Name, State: AxisWaiting, Detail: "Pending"}
-		if d, ok := byName[spec.Name]; ok {
-			a.Detail = dependencyDetail(d)
-			if d.Ready {
-				a.State = AxisDone
-			} else if failedOn(env, d.Reason) && d.Reason != "" {
-				a.State = AxisFailed
+	return entryAxes("dependency ", env.Spec.Dependencies, func(d v1alpha1.DependencySpec) string { return d.Name },
+		env.Status.Dependencies, func(d v1alpha1.DependencyStatus) string { return d.Name },
+		func(d v1alpha1.DependencyStatus) (AxisState, string) {
+			switch {
+			case d.Ready:
+				return AxisDone, dependencyDetail(d)
+			case d.Reason != "" && failedOn(env, d.Reason):
+				return AxisFailed, dependencyDetail(d)
 			}
-		}
-		axes = append(axes, a)
-	}
-	return axes
+			return AxisWaiting, dependencyDetail(d)
+		})
 }
 
 func dependencyDetail(d v1alpha1.DependencyStatus) string {

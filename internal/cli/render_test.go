@@ -11,50 +11,40 @@ import (
 	"github.com/envmirror/envmirror/api/v1alpha1"
 )
 
+// axisWant is an axis' expected state and a substring of its detail.
+type axisWant struct {
+	state  AxisState
+	detail string
+}
+
 func TestAxes(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		env  *v1alpha1.MirrorEnvironment
-		want map[string]struct {
-			state  AxisState
-			detail string // a substring
-		}
+		want map[string]axisWant
 	}{
-		{name: "provisioning", env: provisioning(), want: map[string]struct {
-			state  AxisState
-			detail string
-		}{
+		{name: "provisioning", env: provisioning(), want: map[string]axisWant{
 			"workloads":        {AxisWaiting, "2/3 ready; waiting for Deployment/worker"},
 			"images":           {AxisWaiting, "1/2 pinned to prod's digests, 1 overridden (worker/worker has no digest)"},
 			"config":           {AxisDone, "3 ConfigMaps, 2 Secrets by shape: 12 values generated, 1 templated, 1 kept, 4 plain values replaced"},
 			"data orders-db":   {AxisWaiting, "Seeding: 12000 rows in 3 tables"},
 			"dependency cache": {AxisWaiting, "redis 7.2.4 (prod 7.2.4) not ready (DependencyNotReady (waiting for the StatefulSet))"},
 		}},
-		{name: "ready", env: ready(), want: map[string]struct {
-			state  AxisState
-			detail string
-		}{
+		{name: "ready", env: ready(), want: map[string]axisWant{
 			"workloads":        {AxisDone, "3/3 ready"},
 			"images":           {AxisWarning, "1/2 pinned to prod's digests"},
 			"data orders-db":   {AxisDone, "Seeded: 61000 rows in 3 tables in 1.2s (50833 rows/s)"},
 			"dependency cache": {AxisDone, "redis 7.2.4 (prod 7.2.4) ready"},
 		}},
-		{name: "bad override", env: badOverride(), want: map[string]struct {
-			state  AxisState
-			detail string
-		}{
+		{name: "bad override", env: badOverride(), want: map[string]axisWant{
 			"workloads": {AxisFailed, "OverrideNotFound: spec.overrides names nosuch"},
 			"config":    {AxisDone, ""},
 		}},
-		{name: "nothing reported yet", env: &v1alpha1.MirrorEnvironment{Spec: v1alpha1.MirrorEnvironmentSpec{Data: []v1alpha1.DatabaseSpec{{Name: "db"}}}},
-			want: map[string]struct {
-				state  AxisState
-				detail string
-			}{
-				"workloads": {AxisWaiting, "not reconciled yet"},
-				"images":    {AxisWaiting, "not reconciled yet"},
-				"data db":   {AxisWaiting, "Pending"},
-			}},
+		{name: "nothing reported yet", env: &v1alpha1.MirrorEnvironment{Spec: v1alpha1.MirrorEnvironmentSpec{Data: []v1alpha1.DatabaseSpec{{Name: "db"}}}}, want: map[string]axisWant{
+			"workloads": {AxisWaiting, "not reconciled yet"},
+			"images":    {AxisWaiting, "not reconciled yet"},
+			"data db":   {AxisWaiting, "Pending"},
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := map[string]Axis{}
