@@ -237,7 +237,7 @@ func (u *upOptions) waitReady(ctx context.Context, c *Clients, name string, gene
 			return true, nil
 		}
 		return false, nil
-	}, outcome.String)
+	}, func() string { return outcome.String() })
 	if err != nil {
 		return err
 	}
