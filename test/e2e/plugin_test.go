@@ -42,7 +42,7 @@ var _ = Describe("kubectl mirror", Ordered, ContinueOnFailure, func() {
 	})
 
 	It("up --branch feature/x --wait exits 0 and prints the namespace and how to reach the copy", func() {
-		res := mirror("up", "--branch", branch, "--from", sourceNamespace, "--wait", "--timeout", readyTimeout.String())
+		res := kubectlMirror("up", "--branch", branch, "--from", sourceNamespace, "--wait", "--timeout", readyTimeout.String())
 		Expect(res.code).To(Equal(cli.ExitOK), res.String())
 		Expect(res.stdout).To(ContainSubstring("mirrorenvironment %s/%s created (branch %s)", envNamespace, name, branch))
 		Expect(res.stdout).To(MatchRegexp(`✓ workloads +\d+/\d+ ready`), "progress per axis")
@@ -52,7 +52,7 @@ var _ = Describe("kubectl mirror", Ordered, ContinueOnFailure, func() {
 			"a URL, or the port-forward hint")
 		Expect(envField(name, "{.status.phase}")).To(Equal("Ready"))
 		Expect(envField(name, "{.spec.branch}")).To(Equal(branch))
-		Expect(managers(name)).To(ContainElement(cli.FieldManager), "server-side apply with field manager %s", cli.FieldManager)
+		Expect(fieldManagers(name)).To(ContainElement(cli.FieldManager), "server-side apply with field manager %s", cli.FieldManager)
 	})
 
 	It("adds the caller, as kubectl auth whoami names them, to spec.access", func() {
@@ -63,20 +63,20 @@ var _ = Describe("kubectl mirror", Ordered, ContinueOnFailure, func() {
 
 	It("up again with the same flags changes nothing and is Ready at once", func() {
 		generation := envField(name, "{.metadata.generation}")
-		res := mirror("up", "--branch", branch, "--from", sourceNamespace, "--wait", "--timeout", "1m")
+		res := kubectlMirror("up", "--branch", branch, "--from", sourceNamespace, "--wait", "--timeout", "1m")
 		Expect(res.code).To(Equal(cli.ExitOK), res.String())
 		Expect(res.stdout).To(ContainSubstring("updated"))
 		Expect(envField(name, "{.metadata.generation}")).To(Equal(generation), "an identical apply must not bump the generation")
 	})
 
 	It("ls lists it with its branch and phase", func() {
-		res := mirror("ls")
+		res := kubectlMirror("ls")
 		Expect(res.code).To(Equal(cli.ExitOK), res.String())
 		Expect(res.stdout).To(MatchRegexp(`(?m)^%s +%s +%s +Ready `, envNamespace, name, branch))
 	})
 
 	It("status shows the parity report on each axis", func() {
-		res := mirror("status", "--branch", branch) // NAME derived from the branch
+		res := kubectlMirror("status", "--branch", branch) // NAME derived from the branch
 		Expect(res.code).To(Equal(cli.ExitOK), res.String())
 		for _, want := range []string{
 			"Environment:  " + envNamespace + "/" + name, "Namespace:    " + target, "Phase:        Ready",
@@ -90,35 +90,35 @@ var _ = Describe("kubectl mirror", Ordered, ContinueOnFailure, func() {
 	})
 
 	It("open --print prints the URL or the port-forward command", func() {
-		res := mirror("open", name, "--print")
+		res := kubectlMirror("open", name, "--print")
 		Expect(res.code).To(Equal(cli.ExitOK), res.String())
 		Expect(res.stdout).To(Or(HavePrefix("http"), ContainSubstring("kubectl port-forward -n "+target+" svc/frontend ")))
 	})
 
 	It("extend +24h moves status.expiresAt to a day from now [needs operator: spec.expiresAt]", func() {
 		before := time.Now()
-		res := mirror("extend", name, "+24h", "--wait", "--timeout", "1m")
+		res := kubectlMirror("extend", name, "+24h", "--wait", "--timeout", "1m")
 		Expect(res.code).To(Equal(cli.ExitOK), res.String())
 		at, err := time.Parse(time.RFC3339, envField(name, "{.status.expiresAt}"))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(at).To(BeTemporally("~", before.Add(24*time.Hour), time.Minute))
 
 		By("and refusing a time in the past without asking the cluster")
-		res = mirror("extend", name, "--", "-1h")
+		res = kubectlMirror("extend", name, "--", "-1h")
 		Expect(res.code).To(Equal(cli.ExitError))
 		Expect(res.stderr).To(ContainSubstring("not in the future"))
 	})
 
 	It("down --wait removes the environment and its namespace", func() {
-		res := mirror("down", name, "--wait", "--timeout", goneTimeout.String())
+		res := kubectlMirror("down", name, "--wait", "--timeout", goneTimeout.String())
 		Expect(res.code).To(Equal(cli.ExitOK), res.String())
 		Expect(res.stdout).To(ContainSubstring("namespace " + target + " is gone"))
 		Expect(notFound("namespace", target)).To(BeTrue())
 		Expect(notFound("-n", envNamespace, "mirrorenvironment", name)).To(BeTrue())
 
 		By("and down --ignore-not-found of a gone environment exits 0, as a CI teardown needs")
-		Expect(mirror("down", name, "--ignore-not-found").code).To(Equal(cli.ExitOK))
-		Expect(mirror("down", name).code).To(Equal(cli.ExitError))
+		Expect(kubectlMirror("down", name, "--ignore-not-found").code).To(Equal(cli.ExitOK))
+		Expect(kubectlMirror("down", name).code).To(Equal(cli.ExitError))
 	})
 })
 
@@ -136,7 +136,7 @@ var _ = Describe("kubectl mirror up with a bad override", func() {
 		DeferCleanup(func() {
 			_, _ = kubectl("-n", envNamespace, "delete", "mirrorenvironment", name, "--ignore-not-found", "--wait=false")
 		})
-		res := mirror("up", "--branch", branch, "--from", sourceNamespace, "--set", "no-such-workload=registry.example/x:1",
+		res := kubectlMirror("up", "--branch", branch, "--from", sourceNamespace, "--set", "no-such-workload=registry.example/x:1",
 			"--wait", "--timeout", readyTimeout.String())
 		Expect(res.code).To(Equal(cli.ExitFailed), res.String())
 		Expect(res.stderr).To(ContainSubstring(v1alpha1.ReasonOverrideNotFound))
@@ -187,8 +187,8 @@ func (r pluginResult) String() string {
 	return fmt.Sprintf("kubectl mirror %s: exit %d\n--- stdout\n%s--- stderr\n%s", strings.Join(r.args, " "), r.code, r.stdout, r.stderr)
 }
 
-// mirror runs `kubectl mirror ARGS` against the cluster in the environments' namespace.
-func mirror(args ...string) pluginResult {
+// kubectlMirror runs `kubectl mirror ARGS` against the cluster in the environments' namespace.
+func kubectlMirror(args ...string) pluginResult {
 	GinkgoHelper()
 	full := append([]string{"--kubeconfig", kubeconfig, "-n", envNamespace}, args...)
 	cmd := exec.Command(pluginBin(), full...)
@@ -207,8 +207,8 @@ func mirror(args ...string) pluginResult {
 	return res
 }
 
-// managers are the field managers of the environment's managedFields.
-func managers(name string) []string {
+// fieldManagers are the field managers of the environment's managedFields.
+func fieldManagers(name string) []string {
 	var obj struct {
 		Metadata struct {
 			ManagedFields []struct {

@@ -124,7 +124,7 @@ printf '%%s\n\x1e\n' "$body" >> %[1]q
 	return r
 }
 
-var expression = regexp.MustCompile(`\$\{\{\s*([^}]+?)\s*\}\}`)
+var workflowExpression = regexp.MustCompile(`\$\{\{\s*([^}]+?)\s*\}\}`)
 
 // run runs the job's steps for a pull_request event with this action and head commit.
 func (r *actionsRunner) run(job, action, sha string) {
@@ -143,8 +143,8 @@ func (r *actionsRunner) run(job, action, sha string) {
 		"secrets.PREVIEW_KUBECONFIG": base64.StdEncoding.EncodeToString(kubeconfigData),
 	}
 	fill := func(s string) string {
-		return expression.ReplaceAllStringFunc(s, func(m string) string {
-			key := expression.FindStringSubmatch(m)[1]
+		return workflowExpression.ReplaceAllStringFunc(s, func(m string) string {
+			key := workflowExpression.FindStringSubmatch(m)[1]
 			v, ok := values[key]
 			Expect(ok).To(BeTrue(), "the workflow uses ${{ %s }}, which this runner does not provide", key)
 			return v
