@@ -220,3 +220,27 @@ $(KWOK): hack/tools/kwok/go.mod hack/build-k8s.sh
 .PHONY: clean
 clean: ## Remove bin/ (the per-user control-plane cache stays).
 	rm -rf $(BIN) cover.out
+
+##@ kubectl mirror and docs
+CRD_REF_DOCS := $(BIN)/crd-ref-docs
+API_REFERENCE := docs/reference/api.md
+
+.PHONY: build-plugin
+build-plugin: ## Build the kubectl mirror plugin into bin/kubectl-mirror (with bin/ on PATH: kubectl mirror --help).
+	go build -ldflags '-s -w' -o $(BIN)/kubectl-mirror ./cmd/kubectl-mirror
+
+.PHONY: docs
+docs: $(CRD_REF_DOCS) ## Generate the API reference (docs/reference/api.md) from the Go types in api/.
+	$(CRD_REF_DOCS) --source-path=./api --config=hack/tools/docs/config.yaml --renderer=markdown \
+		--output-path=$(API_REFERENCE) --log-level=ERROR
+
+.PHONY: verify-docs
+verify-docs: docs ## Fail when the API reference is stale (run `make docs` and commit).
+	@changed=$$(git status --porcelain -- $(API_REFERENCE)); \
+	if [ -n "$$changed" ]; then \
+		echo "$(API_REFERENCE) is out of date; run 'make docs' and commit:"; \
+		git --no-pager diff --stat -- $(API_REFERENCE); exit 1; \
+	fi
+
+$(CRD_REF_DOCS): hack/tools/docs/go.mod
+	cd hack/tools/docs && go build -o $@ github.com/elastic/crd-ref-docs

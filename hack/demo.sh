@@ -3,7 +3,8 @@
 #
 #   hack/demo.sh up     cluster up (idempotent), CRDs, the operator as a background process, a prod
 #                       shop (config/samples/prod-shop) and a MirrorEnvironment copying it; waits
-#                       until the environment is Ready and leaves everything running.
+#                       until the environment is Ready, leaves everything running and shows the
+#                       kubectl mirror commands to try.
 #   hack/demo.sh down   stops the operator and the cluster.
 #
 # The Makefile passes BIN, CLUSTER, KUBECTL and ENVMIRROR_CLUSTER_DIR; the defaults below let the
@@ -50,6 +51,7 @@ up() {
 
   step "Operator (bin/manager, a local process: there is no container runtime here)"
   go build -o "$BIN/manager" .
+  go build -o "$BIN/kubectl-mirror" ./cmd/kubectl-mirror   # the plugin the end of the demo shows
   "$CLUSTER" stop manager 2>/dev/null
   local port
   port=$("$CLUSTER" freeport)
@@ -108,34 +110,41 @@ up() {
   local target
   target=$(k -n "$ENV_NAMESPACE" get mirrorenvironments "$ENV_NAME" -o jsonpath='{.status.targetNamespace}')
   step "Ready in $((SECONDS - start))s"
-  k get mirrorenvironments -A
+  KUBECONFIG=$KUBECONFIG_PATH "$BIN/kubectl-mirror" ls
   echo
   k -n "$target" get deployments,statefulsets,jobs,services
 
   # Paths relative to the repository root when they are under it: shorter to paste.
   local kc="${KUBECTL#"$root"/} --kubeconfig ${KUBECONFIG_PATH#"$root"/}"
+  local km="kubectl-mirror -n $ENV_NAMESPACE"
   cat <<EOF
 
 ${bold}The demo keeps running (from the repository root). Try:${reset}
-  # the environment, with its target namespace, source and message
-  $kc get mirrorenvironments -A -o wide
-  $kc -n $ENV_NAMESPACE describe mirrorenvironment $ENV_NAME
+  # the kubectl mirror plugin (bin/kubectl-mirror; with bin/ on PATH, kubectl mirror works too)
+  export KUBECONFIG=${KUBECONFIG_PATH#"$root"/} PATH="\$PWD/bin:\$PATH"
 
-  # the copy: prod's services at prod's exact digests, scaled down
+  # every environment: branch, phase, ready, pinned, expiry, URL
+  kubectl-mirror ls
+  # the parity report per axis: prod's image vs the copy's, config keys, rows, drift, conditions
+  $km status $ENV_NAME
+  # how to reach it (the URL, or a port-forward to its frontend)
+  $km open $ENV_NAME --print
+  # the seeding Job's log (the simulated cluster has no kubelet: real clusters only)
+  $km logs $ENV_NAME --seed orders-db
+
+  # another branch gets its own copy, named after the branch; progress per axis until Ready
+  $km up --branch feature/demo --from $SOURCE_NAMESPACE --set api=registry.example/shop/api:sha-demo --wait
+  # one more day from now; then remove it (its namespace goes with it)
+  $km extend --branch feature/demo +24h
+  $km down --branch feature/demo --wait
+
+  # the copy: prod's services at prod's exact digests, scaled down (kubectl)
   $kc -n $target get pods
-  $kc -n $target get deployments -o 'custom-columns=NAME:.metadata.name,IMAGES:.spec.template.spec.containers[*].image'
   $kc -n $SOURCE_NAMESPACE get pods -o 'custom-columns=NAME:.metadata.name,IMAGE_IDS:.status.containerStatuses[*].imageID'
 
   # a secret: same keys and type, none of prod's values
   $kc -n $SOURCE_NAMESPACE get secret api-secrets -o jsonpath='{.data.STRIPE_SECRET_KEY}' | base64 -d; echo
   $kc -n $target get secret api-secrets -o jsonpath='{.data.STRIPE_SECRET_KEY}' | base64 -d; echo
-
-  # the seeding Job of the stand-in database
-  $kc -n $target get jobs -l envmirror.io/environment=$ENV_NAME
-
-  # delete the environment: its namespace goes with it
-  $kc -n $ENV_NAMESPACE delete mirrorenvironment $ENV_NAME
-  $kc get namespace $target
 
   # the operator's log; stop everything
   tail -f ${MANAGER_LOG#"$root"/}
