@@ -99,7 +99,7 @@ envtest-kubeconfig: k8s-assets ## Start a standalone envtest API server with the
 
 ##@ Build
 .PHONY: build
-build: generate ## Build the manager binary.
+build: generate build-plugin ## Build the manager binary and the kubectl mirror plugin.
 	go build -o $(BIN)/manager .
 
 .PHONY: run

@@ -40,6 +40,8 @@ demo-down: $(CLUSTER) ## Stop the demo's operator and the cluster.
 .PHONY: test-e2e
 test-e2e: cluster-up manifests $(CLUSTER) $(HELM) ## Run the end-to-end suite against the local cluster (starts its own operator).
 	go build -o $(BIN)/manager .
+	go build -o $(BIN)/kubectl-mirror ./cmd/kubectl-mirror
 	ENVMIRROR_E2E_KUBECONFIG=$(CLUSTER_KUBECONFIG) ENVMIRROR_E2E_KUBECTL=$(KUBECTL) ENVMIRROR_E2E_HELM=$(HELM) \
+	ENVMIRROR_E2E_PLUGIN=$(BIN)/kubectl-mirror \
 	ENVMIRROR_E2E_MANAGER=$(BIN)/manager ENVMIRROR_E2E_CLUSTER=$(CLUSTER) ENVMIRROR_CLUSTER_DIR=$(CLUSTER_DIR) \
 		go test -tags e2e ./test/e2e/ -v -count=1 -timeout $(E2E_TIMEOUT) -ginkgo.v $(E2E_ARGS)
