@@ -1,0 +1,90 @@
+package scrub
+
+import (
+	"sort"
+	"strings"
+)
+
+// scrubber replaces credentials embedded in free text (ConfigMap values, env values, args):
+// private key PEM blocks, URL userinfo passwords (and token-like URL users), key=value /
+// key: value / "key": "value" / --key value / <key>value</key> occurrences whose key is
+// sensitive, Bearer and Basic credentials, JWTs, and self-identifying tokens (ghp_..., sk_live_...,
+// xoxb-...). Each replacement is a Keyring value scoped by the scrubber's scope plus
+// what identifies the occurrence (the inner key name, the URL's scheme, user and host), so it is
+// stable across reconciles and unrelated edits of the surrounding text.
+//
+// The passes are heuristics tuned to fail closed: when the end of a value is unclear, more is
+// replaced rather than less.
+type scrubber struct {
+	k     Keyring
+	scope []string
+	n     int             // replacements made
+	pems  map[string]bool // private keys generated so far, squashed
+}
+
+func (sc *scrubber) scoped(parts ...string) []string {
+	out := make([]string, 0, len(sc.scope)+len(parts))
+	return append(append(out, sc.scope...), parts...)
+}
+
+// value returns the generated stand-in for orig: digits when orig is all digits (so a number in
+// JSON or YAML stays a number), else a Value.
+func (sc *scrubber) value(orig string, parts ...string) string {
+	sc.n++
+	scope := sc.scoped(parts...)
+	if len(orig) <= 64 && allDigits(orig) {
+		return sc.k.digits(len(orig), scope...)
+	}
+	return sc.k.Value(scope...)
+}
+
+// text runs every pass over s.
+func (sc *scrubber) text(s string) string {
+	s = sc.privateKeys(s)
+	s = sc.urls(s)
+	// Pairs and flags read the same text and their replacements are merged: a value either one
+	// finds may run over a key the other needs ("pass: app --token 'x'", "--password \\
+	// token: x"), and replacing one first would hide that key from the other.
+	spans := append(sc.pairSpans(s), sc.flagSpans(s)...)
+	sort.SliceStable(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	s = applySpans(s, spans)
+	s = sc.xmlElements(s)
+	s = sc.bearers(s)
+	s = sc.jwts(s)
+	s = sc.knownTokens(s)
+	return s
+}
+
+// span is a replacement of s[start:end].
+type span struct {
+	start, end int
+	repl       string
+}
+
+// applySpans returns s with the spans, ordered by start, replaced. Overlapping spans are merged
+// into the first (a value that swallowed the next key also swallows that key's value).
+func applySpans(s string, spans []span) string {
+	if len(spans) == 0 {
+		return s
+	}
+	merged := spans[:1]
+	for _, sp := range spans[1:] {
+		last := &merged[len(merged)-1]
+		if sp.start < last.end {
+			last.end = max(last.end, sp.end)
+			continue
+		}
+		merged = append(merged, sp)
+	}
+	spans = merged
+	var b strings.Builder
+	b.Grow(len(s) + 32*len(spans))
+	at := 0
+	for _, sp := range spans {
+		b.WriteString(s[at:sp.start])
+		b.WriteString(sp.repl)
+		at = sp.end
+	}
+	b.WriteString(s[at:])
+	return b.String()
+}
