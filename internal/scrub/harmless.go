@@ -180,4 +180,3 @@ func entropy(s string) float64 {
 	}
 	return e
 }
-
