@@ -20,6 +20,9 @@ type scrubber struct {
 	scope []string
 	n     int             // replacements made
 	pems  map[string]bool // private keys generated so far, squashed
+	// generated holds the values made so far, so a later pass does not take one for a
+	// credential.
+	generated map[string]bool
 }
 
 func (sc *scrubber) scoped(parts ...string) []string {
@@ -32,10 +35,15 @@ func (sc *scrubber) scoped(parts ...string) []string {
 func (sc *scrubber) value(orig string, parts ...string) string {
 	sc.n++
 	scope := sc.scoped(parts...)
+	v := sc.k.Value(scope...)
 	if len(orig) <= 64 && allDigits(orig) {
-		return sc.k.digits(len(orig), scope...)
+		v = sc.k.digits(len(orig), scope...)
 	}
-	return sc.k.Value(scope...)
+	if sc.generated == nil {
+		sc.generated = map[string]bool{}
+	}
+	sc.generated[v] = true
+	return v
 }
 
 // text runs every pass over s.
@@ -52,6 +60,7 @@ func (sc *scrubber) text(s string) string {
 	s = sc.bearers(s)
 	s = sc.jwts(s)
 	s = sc.knownTokens(s)
+	s = sc.ruleTokens(s)
 	return s
 }
 
