@@ -422,12 +422,3 @@ func FuzzScrubText(f *testing.F) {
 		}
 	})
 }
-
-func hasTokenPrefix(s string) bool {
-	for _, p := range tokenPrefixes {
-		if strings.Contains(s, p) {
-			return true
-		}
-	}
-	return false
-}

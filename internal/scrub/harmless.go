@@ -56,7 +56,7 @@ func harmlessAtom(t string) bool {
 	if h, p, err := net.SplitHostPort(t); err == nil && allDigits(p) {
 		return harmlessAtom(h)
 	}
-	return enumWord.MatchString(t) && !looksRandom(t)
+	return enumWord.MatchString(t) && !looksRandom(t) && !hasTokenPrefix(t)
 }
 
 // numberLike: integers, decimals, hex and exponent forms, percentages, semantic versions and

@@ -36,7 +36,7 @@ func (sc *scrubber) bearers(s string) string {
 			e++
 		}
 		tok := s[v:e]
-		if len(tok) < 8 || harmlessValue(tok) {
+		if len(tok) < 8 || harmlessValue(tok) || !sc.fresh(tok) {
 			continue
 		}
 		var repl string

@@ -36,7 +36,7 @@ func (sc *scrubber) flagSpans(s string) []span {
 			continue
 		}
 		ext := argExtent(s, v)
-		if ext.empty || !IsSensitive(name, s[ext.start:ext.end]) {
+		if v := s[ext.start:ext.end]; ext.empty || !IsSensitive(name, v) || !sc.fresh(v) || (referenceKey(name) && referenceValue(v)) {
 			i = k - 1
 			continue
 		}

@@ -73,7 +73,7 @@ func (sc *scrubber) pairAt(s string, i, lineStart int) (span, int, int, bool) {
 	}
 	ext := valueExtent(s, v, s[i] == ':', k)
 	cost += ext.reach - i
-	if ext.empty || !IsSensitive(name, s[ext.start:ext.end]) || sc.isGeneratedPEM(s[ext.start:ext.end]) {
+	if v := s[ext.start:ext.end]; ext.empty || !IsSensitive(name, v) || !sc.fresh(v) || (referenceKey(name) && referenceValue(v)) {
 		return span{}, 0, cost, false
 	}
 	repl := sc.value(s[ext.start:ext.end], "kv", name)

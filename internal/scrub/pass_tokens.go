@@ -36,7 +36,7 @@ func (sc *scrubber) knownTokens(s string) string {
 			for e < len(s) && isKnownTokenChar(s[e]) {
 				e++
 			}
-			if e-i < minTokenBody {
+			if e-i < minTokenBody || !sc.fresh(s[i:e]) {
 				continue
 			}
 			spans = append(spans, span{i, e, sc.value(s[i:e], "token", p)})
@@ -48,3 +48,13 @@ func (sc *scrubber) knownTokens(s string) string {
 }
 
 func isKnownTokenChar(c byte) bool { return isAlnum(c) || c == '_' || c == '-' || c == '.' }
+
+// hasTokenPrefix reports text holding a self-identifying token's prefix.
+func hasTokenPrefix(s string) bool {
+	for _, p := range tokenPrefixes {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
+}

@@ -46,10 +46,10 @@ func (sc *scrubber) urls(s string) string {
 		}
 		if c := strings.IndexByte(userinfo, ':'); c >= 0 {
 			user, pass := userinfo[:c], userinfo[c+1:]
-			if !harmlessValue(pass) {
+			if !harmlessValue(pass) && sc.fresh(pass) {
 				spans = append(spans, span{a + c + 1, a + at, sc.value(pass, "url", scheme, user, host)})
 			}
-		} else if looksLikeToken(userinfo) {
+		} else if looksLikeToken(userinfo) && sc.fresh(userinfo) {
 			spans = append(spans, span{a, a + at, sc.value(userinfo, "url-user", scheme, host)})
 		}
 		i = a + at + 1

@@ -51,7 +51,7 @@ func (sc *scrubber) xmlElements(s string) string {
 		if strings.Contains(val, "<") && !strings.HasPrefix(strings.TrimSpace(val), "<![CDATA[") {
 			continue
 		}
-		if !IsSensitive(localName(name), val) {
+		if !IsSensitive(localName(name), val) || !sc.fresh(val) {
 			continue
 		}
 		spans = append(spans, span{gt + 1, gt + 1 + c, sc.value(val, "xml", name)})

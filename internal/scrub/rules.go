@@ -248,7 +248,7 @@ func (sc *scrubber) ruleTokens(s string) string {
 	spans := make([]span, 0, len(matches))
 	for i, m := range matches {
 		start := m.start + tokenPrefixLen(s[m.start:m.end])
-		if sc.generated[s[start:m.end]] {
+		if !sc.fresh(s[start:m.end]) {
 			continue
 		}
 		spans = append(spans, span{start, m.end, sc.value(s[start:m.end], "rule", m.rule, fmt.Sprint(i))})

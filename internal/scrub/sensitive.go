@@ -10,7 +10,7 @@ import (
 // specific enough that a match inside an unrelated word is rare, and a rare false positive only
 // costs a generated value.
 var sensitiveFragments = []string{
-	"password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "private",
+	"password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "privatekey",
 	"credential", "connectionstring", "connstr", "accesskey", "kubeconfig", "dockerconfig",
 	"htpasswd", "pgpass", "netrc", "npmrc", "pypirc", "keystore",
 }
@@ -28,14 +28,26 @@ var sensitiveWords = map[string]bool{
 // material (pem, p12, pfx, jks) counts too.
 var sensitiveLastWords = map[string]bool{
 	"auth": true, "authorization": true, "key": true, "keys": true, "pem": true, "p12": true,
-	"pfx": true, "jks": true,
+	"pfx": true, "jks": true, "private": true, "der": true,
+}
+
+// keyKinds, before a last word "key", name a database or data-structure key, not a credential:
+// DYNAMODB_PARTITION_KEY, SORT_KEY, CACHE_KEY, ROUTING_KEY.
+var keyKinds = map[string]bool{
+	"partition": true, "sort": true, "primary": true, "foreign": true, "hash": true, "range": true,
+	"cache": true, "routing": true, "shard": true, "idempotency": true, "lookup": true,
+	"object": true, "row": true, "composite": true, "natural": true, "surrogate": true,
+	"dedup": true, "dedupe": true, "group": true, "cluster": true, "translation": true,
+	"i18n": true, "message": true, "label": true, "feature": true, "metric": true, "sequence": true,
+	"index": true, "unique": true, "join": true, "s3": true,
 }
 
 // qualifierWords, as the last word of an otherwise sensitive key, say the value describes the
 // credential rather than being it: TOKEN_TTL_SECONDS, PASSWORD_MIN_LENGTH, API_KEY_FILE,
-// SECRET_PATH. Such keys are not sensitive by name; their values are still replaced unless they
-// look like a number, duration, boolean or path (see IsSensitive), so a real secret stored under
-// a misleading name is still caught.
+// SECRET_PATH, OAUTH_TOKEN_URL, CSRF_TOKEN_HEADER, KEY_STORE_TYPE. Such keys are not sensitive
+// by name; their values are still replaced unless proven harmless (a number, duration, boolean,
+// path, URL without credentials, enum-like word: see IsSensitive), so a real secret stored
+// under a misleading name is still caught.
 var qualifierWords = map[string]bool{
 	"ttl": true, "seconds": true, "secs": true, "sec": true, "ms": true, "millis": true,
 	"minutes": true, "mins": true, "hours": true, "days": true, "timeout": true, "expiry": true,
@@ -43,6 +55,11 @@ var qualifierWords = map[string]bool{
 	"length": true, "len": true, "size": true, "bytes": true, "count": true, "limit": true,
 	"max": true, "min": true, "enabled": true, "enable": true, "disabled": true, "disable": true,
 	"required": true, "file": true, "path": true, "dir": true, "directory": true, "mount": true,
+	"url": true, "uri": true, "endpoint": true, "header": true, "type": true, "format": true,
+	"algorithm": true, "alg": true, "prefix": true, "suffix": true, "mode": true, "provider": true,
+	"version": true, "method": true, "scheme": true, "strategy": true, "location": true,
+	"rotation": true, "policy": true, "issuer": true, "audience": true, "scope": true,
+	"scopes": true, "host": true, "port": true,
 }
 
 // notSensitive are whole keys that match a fragment but are well-known non-secrets: the shell's
@@ -75,7 +92,7 @@ func IsSensitive(key, value string) bool {
 	case sensitive:
 		return !harmlessValue(value)
 	case qualified:
-		return !harmlessValue(value) && !descriptiveValue(value)
+		return !harmlessValue(value) && !descriptiveValue(value) && !provenHarmless(value)
 	}
 	return false
 }
@@ -104,7 +121,11 @@ func classifyKey(key string) (sensitive, qualified bool) {
 }
 
 func sensitiveWordList(w []string) bool {
-	if sensitiveLastWords[w[len(w)-1]] {
+	last := w[len(w)-1]
+	if (last == "key" || last == "keys") && len(w) > 1 && keyKinds[w[len(w)-2]] {
+		return false
+	}
+	if sensitiveLastWords[last] {
 		return true
 	}
 	for _, x := range w {
@@ -168,18 +189,22 @@ const maxHarmless = 1024
 
 // harmlessValue reports values that hold no secret whatever their key says; replacing them would
 // only break the copy (an empty REDIS_PASSWORD means "no auth", $(DB_PASSWORD) is filled in by
-// the kubelet from a Secret that is itself scrubbed).
+// the kubelet from a Secret that is itself scrubbed, ssl_certificate_key /etc/nginx/tls.key
+// names the file that holds the key).
 func harmlessValue(v string) bool {
 	if len(v) > maxHarmless {
 		return false
 	}
 	t := strings.TrimSpace(v)
 	switch strings.ToLower(t) {
-	case "", "true", "false", "null", "~", "none", "nil":
+	case "", "true", "false", "null", "~", "none", "nil", "yes", "no", "on", "off", "enabled", "disabled":
 		return true
 	}
-	return varRef.MatchString(t)
+	return varRef.MatchString(t) || filePath.MatchString(t)
 }
+
+// filePath matches an absolute path of two or more segments: where a secret is, not a secret.
+var filePath = regexp.MustCompile(`^(/[A-Za-z0-9._@-]+){2,}/?$`)
 
 // descriptive matches numbers, durations, quantities, yes/no/on/off and absolute or ./ paths: what
 // a TOKEN_TTL_SECONDS or PASSWORD_FILE holds.

@@ -46,6 +46,12 @@ func (sc *scrubber) value(orig string, parts ...string) string {
 	return v
 }
 
+// fresh reports a value this scrubber did not generate: a generated value is never replaced
+// again (the text scanner runs after the structured passes, over their output).
+func (sc *scrubber) fresh(v string) bool {
+	return !sc.generated[v] && !sc.isGeneratedPEM(v)
+}
+
 // text runs every pass over s.
 func (sc *scrubber) text(s string) string {
 	s = sc.privateKeys(s)
