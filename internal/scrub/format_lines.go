@@ -237,7 +237,7 @@ func directivesFormat(d *docScrubber, s string) (string, bool) {
 }
 
 // directiveName: a directive, a block's end, a [SECTION] or an Apache <Tag>.
-var directiveName = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_.-]*|\}|\[[^\]]+\]|</?[A-Za-z]+>?)$`)
+var directiveName = regexp.MustCompile(`^(@?[A-Za-z_][A-Za-z0-9_.-]*|\}|\[[^\]]+\]|</?[A-Za-z]+>?)$`)
 
 // shellWords splits s[start:end] into blank-separated words, a quoted word being one word with
 // its quotes and a trailing ';' its own word.

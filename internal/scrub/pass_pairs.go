@@ -154,6 +154,9 @@ func keyBefore(s string, i, lineStart int) (pairKey, bool) {
 	for e > 0 && (s[e-1] == ' ' || s[e-1] == '\t') {
 		e--
 	}
+	if e > 1 && s[e-1] == ']' && (s[e-2] == '"' || s[e-2] == '\'') {
+		e-- // $config['password'] = ..., os.environ["API_TOKEN"] = ...
+	}
 	if e > 0 && (s[e-1] == '"' || s[e-1] == '\'') {
 		k.quoted = true
 		e--

@@ -92,3 +92,35 @@ func squash(v string) string {
 }
 
 // separatorAt checks that s[i] ('=' or ':') separates a key from a value, returning where the
+
+// puttyKeys replaces the private part of PuTTY key files (PuTTY-User-Key-File-2/3): the base64
+// lines after "Private-Lines: N" and the Private-MAC. The public part stays.
+func (sc *scrubber) puttyKeys(s string) string {
+	if !strings.Contains(s, "PuTTY-User-Key-File-") {
+		return s
+	}
+	var spans []span
+	lines := splitLines(s)
+	for i := 0; i < len(lines); i++ {
+		t := strings.TrimSpace(s[lines[i].start:lines[i].end])
+		switch {
+		case strings.HasPrefix(t, "Private-Lines:"):
+			n, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(t, "Private-Lines:")))
+			if err != nil {
+				continue
+			}
+			for j := i + 1; j <= i+n && j < len(lines); j++ {
+				if v := s[lines[j].start:lines[j].end]; strings.TrimSpace(v) != "" && sc.fresh(v) {
+					spans = append(spans, span{lines[j].start, lines[j].end, sc.value(v, "putty", strconv.Itoa(j-i))})
+				}
+			}
+		case strings.HasPrefix(t, "Private-MAC:"), strings.HasPrefix(t, "Private-Hash:"):
+			c := lines[i].start + strings.IndexByte(s[lines[i].start:lines[i].end], ':') + 1
+			c = skipBlanks(s, c)
+			if v := s[c:lines[i].end]; v != "" && sc.fresh(v) {
+				spans = append(spans, span{c, lines[i].end, sc.value(v, "putty", "mac")})
+			}
+		}
+	}
+	return applySpans(s, spans)
+}

@@ -19,7 +19,14 @@ var sensitiveFragments = []string{
 // "bypass", "salty" or "swpw".
 var sensitiveWords = map[string]bool{
 	"pass": true, "pw": true, "dsn": true, "salt": true, "creds": true, "cred": true,
-	"bearer": true,
+	"bearer": true, "sig": true, "signature": true, "otp": true, "totp": true, "pin": true,
+}
+
+// encodingWords, as the last word, say how a value is stored, not what it is: client-key-data
+// (a kubeconfig's private key) is as sensitive as client-key.
+var encodingWords = map[string]bool{
+	"data": true, "b64": true, "base64": true, "encoded": true, "value": true, "contents": true,
+	"content": true, "raw": true, "str": true, "string": true, "text": true, "hex": true,
 }
 
 // sensitiveLastWords are matched only as the key's last word: "AUTH", "BASIC_AUTH", "API_KEY",
@@ -106,6 +113,24 @@ func classifyKey(key string) (sensitive, qualified bool) {
 	if len(w) == 1 && notSensitive[w[0]] {
 		return false, false
 	}
+	if stripped := stripEncoding(w); len(stripped) < len(w) {
+		if s, q := classifyWords(stripped); s || q {
+			return s, q
+		}
+	}
+	return classifyWords(w)
+}
+
+// stripEncoding drops trailing encoding words (client-key-data -> client-key).
+func stripEncoding(w []string) []string {
+	for len(w) > 1 && encodingWords[w[len(w)-1]] {
+		w = w[:len(w)-1]
+	}
+	return w
+}
+
+// classifyWords is classifyKey for a key split into words.
+func classifyWords(w []string) (sensitive, qualified bool) {
 	if len(w) > 1 && qualifierWords[w[len(w)-1]] {
 		// Strip every trailing qualifier: TOKEN_EXPIRY_SECONDS is still qualified.
 		n := len(w)

@@ -55,6 +55,7 @@ func (sc *scrubber) fresh(v string) bool {
 // text runs every pass over s.
 func (sc *scrubber) text(s string) string {
 	s = sc.privateKeys(s)
+	s = sc.puttyKeys(s)
 	s = sc.urls(s)
 	// Pairs and flags read the same text and their replacements are merged: a value either one
 	// finds may run over a key the other needs ("pass: app --token 'x'", "--password \\
@@ -67,6 +68,8 @@ func (sc *scrubber) text(s string) string {
 	s = sc.jwts(s)
 	s = sc.knownTokens(s)
 	s = sc.ruleTokens(s)
+	s = sc.urlTokens(s)
+	s = sc.calls(s)
 	return s
 }
 
