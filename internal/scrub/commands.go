@@ -206,5 +206,8 @@ func namesSecretArg(a string) bool {
 	if directiveSecrets[strings.ToLower(a)] {
 		return true
 	}
+	if (strings.HasPrefix(a, "/") && !strings.HasPrefix(a, "//")) || strings.HasPrefix(a, "./") || strings.HasPrefix(a, "~/") {
+		return false // a file (/etc/nginx/.htpasswd), not a setting
+	}
 	return len(words(a)) >= 2 && IsSensitiveKey(a) && !referenceKey(a) && !strings.Contains(a, "=")
 }

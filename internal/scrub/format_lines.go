@@ -180,12 +180,16 @@ func htpasswdFormat(d *docScrubber, s string) (string, bool) {
 func userlistFormat(d *docScrubber, s string) (string, bool) {
 	root := &docNode{isMap: true}
 	for _, l := range splitLines(s) {
-		first := quoted(s, skipBlanks(s, l.start))
+		ls := skipBlanks(s, l.start)
+		if ls >= l.end || s[ls] != '"' {
+			continue
+		}
+		first := quoted(s[:l.end], ls)
 		second := skipBlanks(s, first.next)
 		if second >= l.end || s[second] != '"' {
 			continue
 		}
-		ext := quoted(s, second)
+		ext := quoted(s[:l.end], second)
 		root.kids = append(root.kids, scalarNode("password", s[ext.start:ext.end], ext.start, ext.end, keepAsIs))
 	}
 	return applyEdits(s, d.judge(root)), true
@@ -215,7 +219,7 @@ func directivesFormat(d *docScrubber, s string) (string, bool) {
 			words = append(words[:1], words[2:]...)
 		}
 		group := &docNode{key: name, isMap: true}
-		prev := name
+		prev, forced := name, false
 		for i, w := range words[1:] {
 			arg := s[w.start:w.end]
 			if arg == ";" || arg == "{" || arg == "}" || strings.HasPrefix(arg, "#") {
@@ -223,12 +227,16 @@ func directivesFormat(d *docScrubber, s string) (string, bool) {
 			}
 			key := name
 			switch {
-			case IsSensitiveKey(prev) || (i == 0 && directiveSecrets[strings.ToLower(name)]):
+			case i == 0 && directiveSecrets[strings.ToLower(name)]:
+				forced = true
+			case IsSensitiveKey(prev):
 				key = prev
 			case strings.HasPrefix(arg, ">") && strings.EqualFold(name, "user"):
 				key, w.start = "password", w.start+1 // a Redis ACL password
 			}
-			group.kids = append(group.kids, valueNode(key, s, w.start, w.end))
+			n := valueNode(key, s, w.start, w.end)
+			n.forced, forced = forced, false
+			group.kids = append(group.kids, n)
 			prev = strings.TrimSuffix(arg, ";")
 		}
 		root.kids = append(root.kids, group)

@@ -68,29 +68,38 @@ func formatsFor(key, v string) []fileFormat {
 	}
 	name := strings.ToLower(path.Base(key))
 	ext := path.Ext(name)
+	// The file's name decides first; the content only when the name says nothing.
 	switch {
-	case ext == ".json" || t[0] == '{' || (t[0] == '[' && !iniSection.MatchString(t)):
+	case ext == ".json":
 		return []fileFormat{jsonFormat, yamlFormat}
 	case ext == ".yaml" || ext == ".yml":
 		return []fileFormat{yamlFormat}
 	case ext == ".toml":
 		return []fileFormat{tomlFormat}
-	case ext == ".xml" || strings.HasSuffix(name, ".config") || t[0] == '<':
+	case ext == ".xml" || strings.HasSuffix(name, ".config"):
 		return []fileFormat{xmlFormat}
-	case ext == ".sh" || ext == ".bash" || shebang.MatchString(t):
+	case ext == ".sh" || ext == ".bash":
 		return []fileFormat{shellFormat}
 	case ext == ".properties":
 		return []fileFormat{propertiesFormat}
 	case ext == ".env" || name == ".env" || strings.HasPrefix(name, ".env."):
 		return []fileFormat{dotenvFormat}
+	case ext == ".ini" || ext == ".cnf":
+		return []fileFormat{iniFormat, directivesFormat}
+	case ext == ".conf" || ext == ".cfg" || ext == ".acl":
+		return []fileFormat{iniFormat, directivesFormat}
+	case t[0] == '{' || (t[0] == '[' && !iniSection.MatchString(t)):
+		return []fileFormat{jsonFormat, yamlFormat}
+	case t[0] == '<':
+		return []fileFormat{xmlFormat}
+	case shebang.MatchString(t):
+		return []fileFormat{shellFormat}
 	case allLines(t, htpasswdLine):
 		return []fileFormat{htpasswdFormat}
 	case allLines(t, userlistLine):
 		return []fileFormat{userlistFormat}
-	case ext == ".ini" || ext == ".cnf" || iniSection.MatchString(t):
+	case iniSection.MatchString(t):
 		return []fileFormat{iniFormat, directivesFormat}
-	case ext == ".conf" || ext == ".cfg":
-		return []fileFormat{directivesFormat}
 	case strings.Contains(t, "\n") && len(yamlKeyLine.FindAllStringIndex(t, 2)) >= 2:
 		return []fileFormat{yamlFormat}
 	case strings.Contains(t, "\n") && len(dotenvKeyLine.FindAllStringIndex(t, 2)) >= 2:

@@ -12,7 +12,7 @@ import (
 var sensitiveFragments = []string{
 	"password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "privatekey",
 	"credential", "connectionstring", "connstr", "accesskey", "kubeconfig", "dockerconfig",
-	"htpasswd", "pgpass", "netrc", "npmrc", "pypirc", "keystore",
+	"htpasswd", "pgpass", "netrc", "npmrc", "pypirc", "keystore", "basicauth",
 }
 
 // sensitiveWords are matched only as whole words: as fragments they would hit "passenger",
