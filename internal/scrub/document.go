@@ -86,15 +86,24 @@ func (d *docScrubber) judge(root *docNode) []docEdit {
 			walk(k, p, t)
 		}
 	}
-	walk(root, nil, false)
+	walk(root, nil, d.tainted)
 	return edits
 }
 
-// taints reports keys whose children are all sensitive: credentials, secrets, passwords. A key
-// that names a reference (secretName, existingSecret) does not.
+// taints reports keys whose children are all sensitive: credentials, secrets, passwords, tokens.
+// A key that names a reference (secretName, existingSecret) does not, nor one sensitive only by
+// a last word that also names sections of settings (auth: {enabled, issuer, ...}, key: ...).
 func taints(key string) bool {
 	sensitive, _ := classifyKey(key)
-	return sensitive && !referenceKey(key)
+	if !sensitive || referenceKey(key) {
+		return false
+	}
+	w := words(key)
+	switch w[len(w)-1] {
+	case "auth", "authorization", "key":
+		return len(w) > 1 && sensitiveWordList(w[:len(w)-1])
+	}
+	return true
 }
 
 // namesSecret reports a mapping with a name-like field whose value is a sensitive name.
@@ -158,7 +167,7 @@ func (d *docScrubber) sensitiveScalar(key, v string, tainted bool) bool {
 	}
 	_, qualified := classifyKey(key)
 	w := words(key)
-	if (qualified || (len(w) > 0 && qualifierWords[w[len(w)-1]])) && descriptiveValue(v) {
+	if (qualified || (len(w) > 0 && qualifierWords[w[len(w)-1]])) && (descriptiveValue(v) || provenHarmless(v)) {
 		return false
 	}
 	return true

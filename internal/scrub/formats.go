@@ -18,6 +18,9 @@ type docScrubber struct {
 	sc     *scrubber
 	strict bool
 	depth  int
+	// tainted: the document is stored under a sensitive key (credentials.json, kubeconfig), so
+	// every value in it is sensitive unless a reference or a described, harmless setting.
+	tainted bool
 }
 
 // fileFormat is a parser that scrubs a whole file of its shape; ok is false when the file is not of

@@ -233,11 +233,17 @@ func (in PlainInput) plainValue(v string, keep bool, key string, scope ...string
 	if keep || (referenceKey(key) && referenceValue(v)) {
 		return in.Rewriter.Rewrite(v), 0
 	}
-	if IsSensitive(key, v) {
-		return string(in.Keyring.generate(key, scope...)), 1
-	}
 	sc := &scrubber{k: in.Keyring, scope: scope}
 	d := docScrubber{sc: sc, strict: in.Mode == PlainStrict}
+	if IsSensitive(key, v) {
+		// A credentials file of a known shape keeps its structure, every value in it tainted;
+		// anything else under a sensitive key is replaced whole.
+		d.tainted = true
+		if out, ok := d.document(key, v); ok && strings.Contains(strings.TrimSpace(v), "\n") {
+			return in.Rewriter.Rewrite(out), int32(max(sc.n, 1))
+		}
+		return string(in.Keyring.generate(key, scope...)), 1
+	}
 	out, ok := d.document(key, v)
 	if !ok {
 		out = d.plain(key, v, key)

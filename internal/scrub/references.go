@@ -35,6 +35,8 @@ func referenceKey(key string) bool {
 	switch {
 	case referenceLastWords[last], w[0] == "existing":
 		return true
+	case last == "key" && len(w) >= 2 && w[len(w)-2] == "password":
+		return true // Helm's adminPasswordKey: which key of a Secret holds the password
 	case (last == "secret" || last == "secrets") && len(w) >= 2:
 		return referenceQualifiers[w[len(w)-2]]
 	}
@@ -65,11 +67,11 @@ func referenceAnnotation(key string) bool {
 
 // resourceRef matches a Kubernetes object name, namespace/name, a Vault-style path
 // (database/creds/app) or a comma separated list of them, and the enum values some reference
-// keys take (auth-secret-type: auth-file).
-var resourceRef = regexp.MustCompile(`^[a-z0-9]([-a-z0-9._]*[a-z0-9])?(/[A-Za-z0-9_.-]+)*(\s*,\s*[a-z0-9]([-a-z0-9._]*[a-z0-9])?(/[A-Za-z0-9_.-]+)*)*$`)
+// keys take (auth-secret-type: auth-file, kind: Config).
+var resourceRef = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9._]*[A-Za-z0-9])?(/[A-Za-z0-9_.-]+)*(\s*,\s*[A-Za-z0-9]([-A-Za-z0-9._]*[A-Za-z0-9])?(/[A-Za-z0-9_.-]+)*)*$`)
 
 // referenceValue reports values that look like names of objects (or paths to them), not like
-// credentials: lower-case names, not random-looking.
+// credentials: names, not random-looking.
 func referenceValue(v string) bool {
 	t := strings.TrimSpace(v)
 	if harmlessValue(t) {

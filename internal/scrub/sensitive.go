@@ -69,6 +69,13 @@ var qualifierWords = map[string]bool{
 	"scopes": true, "host": true, "port": true,
 }
 
+// describingWords anywhere in a key say its value describes a credential: checksum/secret,
+// SECRET_DIGEST, CERT_FINGERPRINT (a digest is compared, not used to log in).
+var describingWords = map[string]bool{
+	"checksum": true, "digest": true, "sha256": true, "sha1": true, "sha512": true, "md5": true,
+	"fingerprint": true,
+}
+
 // notSensitive are whole keys that match a fragment but are well-known non-secrets: the shell's
 // working directory variables (a generated PWD would break every shell script in the copy).
 var notSensitive = map[string]bool{"pwd": true, "oldpwd": true}
@@ -99,7 +106,7 @@ func IsSensitive(key, value string) bool {
 	case sensitive:
 		return !harmlessValue(value)
 	case qualified:
-		return !harmlessValue(value) && !descriptiveValue(value) && !provenHarmless(value)
+		return !harmlessValue(value) && !descriptiveValue(value) && !provenHarmless(value) && !isHex(strings.TrimSpace(value))
 	}
 	return false
 }
@@ -131,6 +138,11 @@ func stripEncoding(w []string) []string {
 
 // classifyWords is classifyKey for a key split into words.
 func classifyWords(w []string) (sensitive, qualified bool) {
+	for _, x := range w {
+		if describingWords[x] {
+			return false, sensitiveWordList(w)
+		}
+	}
 	if len(w) > 1 && qualifierWords[w[len(w)-1]] {
 		// Strip every trailing qualifier: TOKEN_EXPIRY_SECONDS is still qualified.
 		n := len(w)
