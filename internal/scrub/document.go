@@ -136,6 +136,9 @@ func (d *docScrubber) scalar(n *docNode, path []string, tainted bool) (string, b
 		out := d.commandLine(v, name)
 		return out, out != v
 	}
+	if d.strict && !strings.Contains(v, "\n") && !provenHarmless(v) {
+		return d.sc.value(v, "strict", name), true // a setting's whole value, prose included
+	}
 	out := d.value(key, v, name)
 	return out, out != v
 }
@@ -167,7 +170,7 @@ func (d *docScrubber) sensitiveScalar(key, v string, tainted bool) bool {
 	}
 	_, qualified := classifyKey(key)
 	w := words(key)
-	if (qualified || (len(w) > 0 && qualifierWords[w[len(w)-1]])) && (descriptiveValue(v) || provenHarmless(v)) {
+	if (qualified || (len(w) > 0 && qualifierWords[w[len(w)-1]])) && (descriptiveValue(v) || describedValue(v)) {
 		return false
 	}
 	return true

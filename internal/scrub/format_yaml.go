@@ -93,6 +93,9 @@ func sameYAML(out string, docs []*yaml.Node) bool {
 // setYAMLValue gives a scalar node its new value, as a string unless it was a number that
 // stays one.
 func setYAMLValue(n *yaml.Node, v string) {
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 && strings.HasSuffix(n.Value, "\n") && !strings.HasSuffix(v, "\n") {
+		v += "\n" // a block scalar keeps its final line break (clip or keep chomping)
+	}
 	if n.Tag == "!!int" && allDigits(v) {
 		n.Value = v
 		return

@@ -22,16 +22,24 @@ func provenHarmless(v string) bool {
 	if harmlessValue(t) || descriptiveValue(t) {
 		return true
 	}
-	if strings.ContainsAny(t, ", ") {
-		items := strings.FieldsFunc(t, func(r rune) bool { return r == ',' || r == ' ' })
+	if strings.Contains(t, ",") {
+		items := strings.FieldsFunc(t, func(r rune) bool { return r == ',' })
 		for _, it := range items {
-			if !harmlessAtom(it) {
+			if !harmlessAtom(strings.TrimSpace(it)) {
 				return false
 			}
 		}
 		return len(items) > 0
 	}
 	return harmlessAtom(t)
+}
+
+// describedValue reports values a qualified key (PASSWORD_HASH_ALGORITHM, TOKEN_TTL, API_KEY_FILE)
+// holds when it describes a credential: proven harmless, or any identifier that is not random
+// and not a known token (argon2id, utf8mb4).
+func describedValue(v string) bool {
+	t := strings.TrimSpace(v)
+	return provenHarmless(t) || (enumWord.MatchString(t) && !looksRandom(t) && !hasTokenPrefix(t))
 }
 
 // harmlessAtom is provenHarmless for one item without blanks or commas.
@@ -56,7 +64,34 @@ func harmlessAtom(t string) bool {
 	if h, p, err := net.SplitHostPort(t); err == nil && allDigits(p) {
 		return harmlessAtom(h)
 	}
-	return enumWord.MatchString(t) && !looksRandom(t) && !hasTokenPrefix(t)
+	return enumWord.MatchString(t) && enumSegments(t) && !looksRandom(t) && !hasTokenPrefix(t)
+}
+
+// enumSegments: each part of an enum-like word (between . - _ / + @) is letters, digits, letters
+// followed by at most three digits (PKCS12, v2, http2), or camelCase words. Letters and digits
+// interleaved (hunter2hunter2) or a long digit tail (jdoe1984) are how passwords and user names
+// look, not settings.
+func enumSegments(t string) bool {
+	for _, seg := range strings.FieldsFunc(t, func(r rune) bool { return strings.ContainsRune(".-_/+@", r) }) {
+		letters := strings.TrimRight(seg, "0123456789")
+		switch {
+		case letters == "" || allLetters(seg):
+		case allLetters(letters) && len(seg)-len(letters) <= 3:
+		case camelWords(seg):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func allLetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isLetter(s[i]) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // numberLike: integers, decimals, hex and exponent forms, percentages, semantic versions and

@@ -51,10 +51,16 @@ func (sc *scrubber) xmlElements(s string) string {
 		if strings.Contains(val, "<") && !strings.HasPrefix(strings.TrimSpace(val), "<![CDATA[") {
 			continue
 		}
+		vs, ve := gt+1, gt+1+c
+		if t := strings.TrimSpace(val); strings.HasPrefix(t, "<![CDATA[") && strings.HasSuffix(t, "]]>") {
+			vs = strings.Index(s[vs:], "<![CDATA[") + vs + len("<![CDATA[")
+			ve = strings.LastIndex(s[:ve], "]]>")
+			val = s[vs:ve] // the CDATA section stays, its content is judged
+		}
 		if !IsSensitive(localName(name), val) || !sc.fresh(val) {
 			continue
 		}
-		spans = append(spans, span{gt + 1, gt + 1 + c, sc.value(val, "xml", name)})
+		spans = append(spans, span{vs, ve, sc.value(val, "xml", name)})
 		i = gt + c
 	}
 	return applySpans(s, spans)

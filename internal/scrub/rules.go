@@ -124,7 +124,7 @@ func tokenLines(s string) [][2]int {
 			c := s[i]
 			run++
 			upper, lower, digit = upper || isUpper(c), lower || isLower(c), digit || isDigit(c)
-			has = has || (run >= minRuleToken && ((upper && lower) || (digit && (upper || lower))))
+			has = has || (run >= minRuleToken && ((upper && lower) || (digit && (upper || lower)) || (upper && run >= 16)))
 			continue
 		}
 		run, upper, lower, digit = 0, false, false, false

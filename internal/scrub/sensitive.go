@@ -22,6 +22,9 @@ var sensitiveWords = map[string]bool{
 	"bearer": true, "sig": true, "signature": true, "otp": true, "totp": true, "pin": true,
 }
 
+// upstreamPass: nginx's proxy_pass, fastcgi_pass, ... name an upstream, not a password.
+var upstreamPass = map[string]bool{"proxy": true, "fastcgi": true, "uwsgi": true, "grpc": true, "scgi": true, "memcached": true}
+
 // encodingWords, as the last word, say how a value is stored, not what it is: client-key-data
 // (a kubeconfig's private key) is as sensitive as client-key.
 var encodingWords = map[string]bool{
@@ -106,7 +109,7 @@ func IsSensitive(key, value string) bool {
 	case sensitive:
 		return !harmlessValue(value)
 	case qualified:
-		return !harmlessValue(value) && !descriptiveValue(value) && !provenHarmless(value) && !isHex(strings.TrimSpace(value))
+		return !harmlessValue(value) && !descriptiveValue(value) && !describedValue(value) && !isHex(strings.TrimSpace(value))
 	}
 	return false
 }
@@ -165,8 +168,8 @@ func sensitiveWordList(w []string) bool {
 	if sensitiveLastWords[last] {
 		return true
 	}
-	for _, x := range w {
-		if sensitiveWords[x] {
+	for i, x := range w {
+		if sensitiveWords[x] && !(x == "pass" && i > 0 && upstreamPass[w[i-1]]) {
 			return true
 		}
 	}
