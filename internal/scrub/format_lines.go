@@ -213,7 +213,7 @@ func directivesFormat(d *docScrubber, s string) (string, bool) {
 		}
 		name := s[words[0].start:words[0].end]
 		if !directiveName.MatchString(name) {
-			return "", false // not a directive file after all: the text scanner takes it
+			continue // not a directive (a YAML or JSON line in a mixed file): the text scanner's
 		}
 		if len(words) > 2 && s[words[1].start:words[1].end] == "=" {
 			words = append(words[:1], words[2:]...)

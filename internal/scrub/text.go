@@ -70,6 +70,7 @@ func (sc *scrubber) text(s string) string {
 	s = sc.ruleTokens(s)
 	s = sc.urlTokens(s)
 	s = sc.calls(s)
+	s = sc.contextLines(s)
 	return s
 }
 

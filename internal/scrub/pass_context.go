@@ -1,0 +1,164 @@
+package scrub
+
+import (
+	"regexp"
+	"strings"
+)
+
+// contextLines catches, in text no parser accepted (a broken YAML file, a mixed .conf), what the
+// structured passes judge by context:
+//   - values under a sensitive YAML-style parent: "secrets:" then more indented "stripe: x" or
+//     "- x" lines;
+//   - a value whose sibling names a secret: "name: DB_PASSWORD" (or key=, "name": ...) followed
+//     within its object by "value: x";
+//   - directive lines: "requirepass x", "HTTP_Passwd x", "proxy_set_header X-Api-Key x;".
+func (sc *scrubber) contextLines(s string) string {
+	lines := splitLines(s)
+	var spans []span
+	taintIndent := -1 // indentation of the sensitive parent whose block we are in
+	namedSecret := 0  // lines left in which a "value" sibling is tainted
+	for _, l := range lines {
+		text := s[l.start:l.end]
+		t := strings.TrimSpace(text)
+		if t == "" || t[0] == '#' {
+			continue
+		}
+		indent := len(text) - len(strings.TrimLeft(text, " \t"))
+		if taintIndent >= 0 && indent <= taintIndent {
+			taintIndent = -1
+		}
+		if m := blockKey.FindStringSubmatch(text); m != nil && taints(m[1]) {
+			taintIndent, namedSecret = indent, 0
+			continue
+		}
+		if sib := siblingName.FindStringSubmatch(text); sib != nil && IsSensitiveKey(sib[2]) {
+			namedSecret = 3
+			for _, m := range sameLineValue.FindAllStringSubmatchIndex(text, -1) {
+				if g := firstGroup(m, 3); g >= 0 {
+					spans = sc.contextSpan(spans, s, l.start+m[g], l.start+m[g+1], "sibling", sib[2])
+				}
+			}
+		}
+		if vs, ve := credentialLine(s, l, t); vs >= 0 {
+			spans = sc.contextSpan(spans, s, vs, ve, "line", "password")
+			continue
+		}
+		vs, ve, key := lineValue(s, l, text)
+		switch {
+		case vs < 0:
+		case taintIndent >= 0 && !harmlessValue(s[vs:ve]) && !(referenceKey(key) && referenceValue(s[vs:ve])):
+			spans = sc.contextSpan(spans, s, vs, ve, "block", key)
+		case namedSecret > 0 && valueKeys[strings.ToLower(key)]:
+			spans = sc.contextSpan(spans, s, vs, ve, "sibling", key)
+			namedSecret = 0
+		}
+		if sv, se, name := directiveValue(s, l, text); sv >= 0 && IsSensitive(name, s[sv:se]) {
+			spans = sc.contextSpan(spans, s, sv, se, "directive", name)
+		}
+		if namedSecret > 0 {
+			namedSecret--
+		}
+	}
+	return applySpans(s, spans)
+}
+
+func (sc *scrubber) contextSpan(spans []span, s string, vs, ve int, kind, key string) []span {
+	v := s[vs:ve]
+	if harmlessValue(v) || !sc.fresh(v) || (len(spans) > 0 && spans[len(spans)-1].end > vs) {
+		return spans
+	}
+	return append(spans, span{vs, ve, sc.value(v, "context", kind, key)})
+}
+
+var (
+	// blockKey: "key:" alone on its line, the parent of a YAML block.
+	blockKey = regexp.MustCompile(`^\s*-?\s*["']?([A-Za-z0-9_.-]+)["']?\s*:\s*(#.*)?$`)
+	// siblingName: a name or key field whose value names a setting.
+	siblingName = regexp.MustCompile(`(?i)["']?\b(name|key|id|variable|param|parameter|property)["']?\s*[:=]\s*["']?([A-Za-z0-9_.-]+)`)
+	// keyValueLine: "- key: value", "key: value", "key=value", "\"key\": \"value\"".
+	keyValueLine = regexp.MustCompile(`^\s*-?\s*["']?([A-Za-z0-9_.-]+)["']?\s*[:=]\s*(.*?)\s*,?\s*$`)
+	// listItem: "- value".
+	listItem = regexp.MustCompile(`^\s*-\s+(.*?)\s*$`)
+	// sameLineValue: a value field on the line of a sibling naming a secret ({"name": "API_TOKEN",
+	// "value": "x"}, <add key="Password" value="x"/>), either order.
+	sameLineValue = regexp.MustCompile(`(?i)["']?\b(?:value|val|default|content|data)["']?\s*[:=]\s*(?:"([^"]*)"|'([^']*)'|([^\s,;}\]"'<>]+))`)
+)
+
+// firstGroup returns the submatch index (into m) of the first of n groups that matched, or -1.
+func firstGroup(m []int, n int) int {
+	for g := 1; g <= n; g++ {
+		if m[2*g] >= 0 && m[2*g+1] > m[2*g] {
+			return 2 * g
+		}
+	}
+	return -1
+}
+
+// credentialLine recognises a line of a credentials file, an htpasswd "user:hash" line or a
+// pgbouncer "user" "password" line, and returns where the secret lies.
+func credentialLine(s string, l line, t string) (int, int) {
+	switch {
+	case htpasswdLine.MatchString(t):
+		c := l.start + strings.IndexByte(s[l.start:l.end], ':') + 1
+		_, e := trimmedRange(s, c, l.end)
+		return c, e
+	case userlistLine.MatchString(t):
+		first := quoted(s[:l.end], skipBlanks(s, l.start))
+		second := skipBlanks(s, first.next)
+		ext := quoted(s[:l.end], second)
+		return ext.start, ext.end
+	}
+	return -1, -1
+}
+
+// lineValue returns where the value of a key: value (or - value) line lies, unquoted, and its key.
+func lineValue(s string, l line, text string) (int, int, string) {
+	key := ""
+	var loc []int
+	if m := keyValueLine.FindStringSubmatchIndex(text); m != nil && m[4] < m[5] {
+		key, loc = text[m[2]:m[3]], []int{m[4], m[5]}
+	} else if m := listItem.FindStringSubmatchIndex(text); m != nil && m[2] < m[3] {
+		loc = []int{m[2], m[3]}
+	} else {
+		return -1, -1, ""
+	}
+	vs, ve := l.start+loc[0], l.start+loc[1]
+	if c := strings.Index(s[vs:ve], " #"); c >= 0 {
+		ve = vs + c
+	}
+	if ve-vs >= 2 && (s[vs] == '"' || s[vs] == '\'') && s[ve-1] == s[vs] {
+		vs, ve = vs+1, ve-1
+	}
+	if vs >= ve || s[vs] == '{' || s[vs] == '[' || s[vs] == '|' || s[vs] == '>' {
+		return -1, -1, ""
+	}
+	return vs, ve, key
+}
+
+// directiveValue recognises "name value" and "directive name value" lines (two or three words,
+// an optional ';'): the value of a sensitive name, or of a secret-holding directive.
+func directiveValue(s string, l line, text string) (int, int, string) {
+	words := shellWords(s, l.start, l.end)
+	if n := len(words); n > 0 && s[words[n-1].start:words[n-1].end] == ";" {
+		words = words[:n-1]
+	}
+	if len(words) < 2 || len(words) > 3 || !directiveName.MatchString(s[words[0].start:words[0].end]) {
+		return -1, -1, ""
+	}
+	name := s[words[len(words)-2].start:words[len(words)-2].end]
+	if len(words) == 2 && directiveSecrets[strings.ToLower(name)] {
+		name = "password"
+	}
+	if !IsSensitiveKey(name) || strings.ContainsAny(name, "=:") || strings.HasPrefix(name, "-") {
+		return -1, -1, "" // flags are the flag pass's
+	}
+	v := words[len(words)-1]
+	vs, ve := v.start, v.end
+	if s[vs:ve] == "\\" {
+		return -1, -1, "" // a line continuation, not a value
+	}
+	if ve-vs >= 2 && (s[vs] == '"' || s[vs] == '\'') && s[ve-1] == s[vs] {
+		vs, ve = vs+1, ve-1
+	}
+	return vs, ve, name
+}
