@@ -63,6 +63,9 @@ var knownCLIs = map[string]cli{
 	"rabbitmqctl": {after: map[string][]int{"add_user": {1}, "change_password": {1}, "authenticate_user": {1}}},
 	"mc":          {after: map[string][]int{"set": {2, 3}, "add": {2, 3}}},
 	"psql":        {},
+	// Tools whose credentials only the generic rule finds (aws configure set
+	// aws_secret_access_key X, npm config set //registry/:_authToken X).
+	"aws": {}, "npm": {}, "yarn": {}, "pnpm": {}, "git": {}, "kubectl": {}, "gcloud": {}, "az": {},
 }
 
 // wrappers run the command that follows them.
@@ -209,5 +212,5 @@ func namesSecretArg(a string) bool {
 	if (strings.HasPrefix(a, "/") && !strings.HasPrefix(a, "//")) || strings.HasPrefix(a, "./") || strings.HasPrefix(a, "~/") {
 		return false // a file (/etc/nginx/.htpasswd), not a setting
 	}
-	return len(words(a)) >= 2 && IsSensitiveKey(a) && !referenceKey(a) && !strings.Contains(a, "=")
+	return len(words(a)) >= 2 && IsSensitiveKey(a) && !referenceKey(a) && !strings.ContainsAny(a, "= \t")
 }

@@ -48,6 +48,19 @@ func applyEdits(s string, edits []docEdit) string {
 	return applySpans(s, spans)
 }
 
+// identityKeys, under a tainting parent, name who or where rather than the secret:
+// credentials: {user: app, host: db, password: x} keeps user and host.
+var identityKeys = map[string]bool{
+	"user": true, "username": true, "login": true, "email": true, "host": true, "hostname": true,
+	"port": true, "url": true, "endpoint": true, "region": true, "database": true, "db": true,
+	"dbname": true, "schema": true, "tenant": true, "project": true, "realm": true, "domain": true,
+}
+
+// identityValue reports a tainted child that is an identity (user: app), not the secret.
+func identityValue(key, v string) bool {
+	return identityKeys[strings.ToLower(key)] && describedValue(v)
+}
+
 // nameKeys are sibling fields that name the setting a "value" sibling holds: {name: DB_PASSWORD,
 // value: x}, <add key="Password" value="x"/>, <property><name>..</name><value>..</value>.
 var nameKeys = map[string]bool{
@@ -165,7 +178,7 @@ func (d *docScrubber) sensitiveScalar(key, v string, tainted bool) bool {
 	if IsSensitive(key, v) {
 		return true
 	}
-	if !tainted || harmlessValue(v) {
+	if !tainted || harmlessValue(v) || identityValue(key, v) {
 		return false
 	}
 	_, qualified := classifyKey(key)

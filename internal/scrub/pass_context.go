@@ -1,6 +1,7 @@
 package scrub
 
 import (
+	"path"
 	"regexp"
 	"strings"
 )
@@ -15,14 +16,21 @@ import (
 func (sc *scrubber) contextLines(s string) string {
 	lines := splitLines(s)
 	var spans []span
-	taintIndent := -1 // indentation of the sensitive parent whose block we are in
-	namedSecret := 0  // lines left in which a "value" sibling is tainted
+	taintIndent := -1     // indentation of the sensitive parent whose block we are in
+	taintSection := false // inside an INI/TOML [section] named like a secret
+	namedSecret := 0      // lines left in which a "value" sibling is tainted
 	for _, l := range lines {
 		text := s[l.start:l.end]
 		t := strings.TrimSpace(text)
 		if t == "" || t[0] == '#' {
 			continue
 		}
+		if t[0] == '[' && t[len(t)-1] == ']' && !strings.ContainsAny(t, ",\"'") {
+			taintSection = taints(strings.Trim(t, "[] "))
+			continue
+		}
+		spans = sc.flowTaint(spans, s, l, text)
+		spans = sc.commandLineCredentials(spans, s, l)
 		indent := len(text) - len(strings.TrimLeft(text, " \t"))
 		if taintIndent >= 0 && indent <= taintIndent {
 			taintIndent = -1
@@ -46,7 +54,7 @@ func (sc *scrubber) contextLines(s string) string {
 		vs, ve, key := lineValue(s, l, text)
 		switch {
 		case vs < 0:
-		case taintIndent >= 0 && !harmlessValue(s[vs:ve]) && !(referenceKey(key) && referenceValue(s[vs:ve])):
+		case (taintIndent >= 0 || taintSection) && !harmlessValue(s[vs:ve]) && !(referenceKey(key) && referenceValue(s[vs:ve])):
 			spans = sc.contextSpan(spans, s, vs, ve, "block", key)
 		case namedSecret > 0 && valueKeys[strings.ToLower(key)]:
 			spans = sc.contextSpan(spans, s, vs, ve, "sibling", key)
@@ -64,10 +72,101 @@ func (sc *scrubber) contextLines(s string) string {
 
 func (sc *scrubber) contextSpan(spans []span, s string, vs, ve int, kind, key string) []span {
 	v := s[vs:ve]
-	if harmlessValue(v) || !sc.fresh(v) || (len(spans) > 0 && spans[len(spans)-1].end > vs) {
+	if harmlessValue(v) || !sc.fresh(v) || (kind != "cli" && kind != "line" && identityValue(key, v)) {
 		return spans
 	}
+	for _, sp := range spans {
+		if vs < sp.end && sp.start < ve {
+			return spans // already replaced by another reading of the line
+		}
+	}
 	return append(spans, span{vs, ve, sc.value(v, "context", kind, key)})
+}
+
+// flowParent: a key whose value is a flow collection on the same line ("credentials": {...}).
+var flowParent = regexp.MustCompile(`["']?([A-Za-z0-9_.-]+)["']?\s*[:=]\s*([{\[])`)
+
+// flowItem: a value in a flow mapping (after ':' or '=') or list (after '[' or ',').
+var flowItem = regexp.MustCompile(`([:=\[,])\s*(?:"([^"]*)"|'([^']*)'|([^\s,;}\]"'{\[]+))`)
+
+// flowTaint replaces the values of a flow collection on one line whose key taints them.
+func (sc *scrubber) flowTaint(spans []span, s string, l line, text string) []span {
+	for _, m := range flowParent.FindAllStringSubmatchIndex(text, -1) {
+		if !taints(text[m[2]:m[3]]) {
+			continue
+		}
+		open := m[4]
+		end := matchingBracket(text, open)
+		isList := text[open] == '['
+		for _, it := range flowItem.FindAllStringSubmatchIndex(text[open:end], -1) {
+			sep := text[open+it[2]]
+			if (isList && sep != '[' && sep != ',') || (!isList && sep != ':' && sep != '=') {
+				continue
+			}
+			key := text[m[2]:m[3]]
+			if !isList {
+				key = strings.Trim(lastWord(text[open:open+it[2]]), `"'{ `)
+			}
+			if g := firstGroup(it[2:], 3); g >= 0 {
+				spans = sc.contextSpan(spans, s, l.start+open+it[2+g], l.start+open+it[3+g], "flow", key)
+			}
+		}
+	}
+	return spans
+}
+
+// lastWord returns the last blank- or comma-separated word of s.
+func lastWord(s string) string {
+	return s[strings.LastIndexAny(s, " \t,{")+1:]
+}
+
+// matchingBracket returns the index after the bracket closing the one at text[open], or the
+// end of text.
+func matchingBracket(text string, open int) int {
+	closer := byte('}')
+	if text[open] == '[' {
+		closer = ']'
+	}
+	depth := 0
+	for i := open; i < len(text); i++ {
+		switch text[i] {
+		case text[open]:
+			depth++
+		case closer:
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return len(text)
+}
+
+// commandLineCredentials applies what known commands take (commandCredentials) to a line that
+// starts with one, when no shell parser has read it (a broken script, a command in a README).
+func (sc *scrubber) commandLineCredentials(spans []span, s string, l line) []span {
+	words := shellWords(s, l.start, l.end)
+	if len(words) < 2 {
+		return spans
+	}
+	if first := path.Base(s[words[0].start:words[0].end]); !wrappers[first] && !isAssignment(first) {
+		if _, known := knownCLIs[first]; !known {
+			return spans // prose, or a command whose arguments say nothing here
+		}
+	}
+	argv := make([]string, len(words))
+	literal := make([]bool, len(words))
+	offs := make([]int, len(words))
+	for i, w := range words {
+		argv[i], offs[i] = s[w.start:w.end], w.start
+		if n := len(argv[i]); n >= 2 && (argv[i][0] == '"' || argv[i][0] == '\'') && argv[i][n-1] == argv[i][0] {
+			argv[i], offs[i] = argv[i][1:n-1], w.start+1
+		}
+		literal[i] = !strings.Contains(argv[i], "$")
+	}
+	for _, c := range commandCredentials(argv, literal) {
+		spans = sc.contextSpan(spans, s, offs[c.index]+c.start, offs[c.index]+c.end, "cli", c.name)
+	}
+	return spans
 }
 
 var (

@@ -73,13 +73,23 @@ func (sc *scrubber) pairAt(s string, i, lineStart int) (span, int, int, bool) {
 	}
 	ext := valueExtent(s, v, s[i] == ':', k)
 	cost += ext.reach - i
-	if v := s[ext.start:ext.end]; ext.empty || !IsSensitive(name, v) || !sc.fresh(v) || (referenceKey(name) && referenceValue(v)) {
+	if v := s[ext.start:ext.end]; ext.empty || !IsSensitive(name, v) || !sc.fresh(v) || (referenceKey(name) && referenceValue(v)) ||
+		namesSibling(s, name, v, lineStart) {
 		return span{}, 0, cost, false
 	}
 	repl := sc.value(s[ext.start:ext.end], "kv", name)
 	// Scanning goes on inside the value: when a value was taken too long and swallowed the next
 	// key, that key's value may reach past it, and applySpans merges the two.
 	return span{ext.start, ext.end, repl}, max(ext.start, i+1), cost, true
+}
+
+// namesSibling reports a key="Password" or name: DB_PASSWORD field that names the setting a value
+// field on the same line holds (<add key="Password" value="x"/>): a name, not a secret.
+func namesSibling(s, name, v string, lineStart int) bool {
+	if !nameKeys[strings.ToLower(name)] || !enumWord.MatchString(v) || looksRandom(v) {
+		return false
+	}
+	return sameLineValue.MatchString(s[lineStart:lineEnd(s, lineStart)])
 }
 
 // flowScanLimit bounds how far flowMapping looks for the end of a collection.
