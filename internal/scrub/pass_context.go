@@ -20,9 +20,12 @@ func (sc *scrubber) contextLines(s string) string {
 	taintSection := false // inside an INI/TOML [section] named like a secret
 	namedSecret := 0      // lines left in which a "value" sibling is tainted
 	for _, l := range lines {
+		if c := skipBlanks(s, l.start); c < l.end && s[c] == '#' && !strings.HasPrefix(s[c:l.end], "#!") {
+			l.start = skipBlanks(s, c+1) // a commented-out setting is still a setting
+		}
 		text := s[l.start:l.end]
 		t := strings.TrimSpace(text)
-		if t == "" || t[0] == '#' {
+		if t == "" {
 			continue
 		}
 		if t[0] == '[' && t[len(t)-1] == ']' && !strings.ContainsAny(t, ",\"'") {
@@ -31,6 +34,7 @@ func (sc *scrubber) contextLines(s string) string {
 		}
 		spans = sc.flowTaint(spans, s, l, text)
 		spans = sc.commandLineCredentials(spans, s, l)
+		spans = sc.stdinPipe(spans, s, l, text)
 		indent := len(text) - len(strings.TrimLeft(text, " \t"))
 		if taintIndent >= 0 && indent <= taintIndent {
 			taintIndent = -1
@@ -39,7 +43,8 @@ func (sc *scrubber) contextLines(s string) string {
 			taintIndent, namedSecret = indent, 0
 			continue
 		}
-		if sib := siblingName.FindStringSubmatch(text); sib != nil && IsSensitiveKey(sib[2]) {
+		if sib := siblingName.FindStringSubmatch(text); sib != nil && IsSensitiveKey(sib[3]) {
+			sib[2] = sib[3]
 			namedSecret = 3
 			for _, m := range sameLineValue.FindAllStringSubmatchIndex(text, -1) {
 				if g := firstGroup(m, 3); g >= 0 {
@@ -115,6 +120,29 @@ func (sc *scrubber) flowTaint(spans []span, s string, l line, text string) []spa
 	return spans
 }
 
+// stdinPipe: "echo x | docker login --password-stdin" (or | chpasswd) on one line feeds echo's
+// arguments to a command that reads a credential.
+func (sc *scrubber) stdinPipe(spans []span, s string, l line, text string) []span {
+	bar := strings.IndexByte(text, '|')
+	if bar < 0 || !(strings.Contains(text[bar:], "-stdin") || strings.Contains(text[bar:], "chpasswd")) {
+		return spans
+	}
+	words := shellWords(s, l.start, l.start+bar)
+	if len(words) < 2 || !(s[words[0].start:words[0].end] == "echo" || s[words[0].start:words[0].end] == "printf") {
+		return spans
+	}
+	for _, w := range words[1:] {
+		vs, ve := w.start, w.end
+		if ve-vs >= 2 && (s[vs] == '"' || s[vs] == '\'') && s[ve-1] == s[vs] {
+			vs, ve = vs+1, ve-1
+		}
+		if vs < ve && s[vs] != '-' && !strings.Contains(s[vs:ve], "$") {
+			spans = sc.contextSpan(spans, s, vs, ve, "cli", "password")
+		}
+	}
+	return spans
+}
+
 // lastWord returns the last blank- or comma-separated word of s.
 func lastWord(s string) string {
 	return s[strings.LastIndexAny(s, " \t,{")+1:]
@@ -172,15 +200,17 @@ func (sc *scrubber) commandLineCredentials(spans []span, s string, l line) []spa
 var (
 	// blockKey: "key:" alone on its line, the parent of a YAML block.
 	blockKey = regexp.MustCompile(`^\s*-?\s*["']?([A-Za-z0-9_.-]+)["']?\s*:\s*(#.*)?$`)
-	// siblingName: a name or key field whose value names a setting.
-	siblingName = regexp.MustCompile(`(?i)["']?\b(name|key|id|variable|param|parameter|property)["']?\s*[:=]\s*["']?([A-Za-z0-9_.-]+)`)
+	// siblingName: a name or key field whose value names a setting, also as an XML element.
+	siblingName = regexp.MustCompile(`(?i)(?:["']?\b(name|key|id|variable|param|parameter|property)["']?\s*[:=]\s*["']?|<(name|key)>\s*)([A-Za-z0-9_.-]+)`)
+	// xmlValueLine: <value>x</value> on its own line.
+	xmlValueLine = regexp.MustCompile(`^\s*<(value|val|default)>([^<]*)</`)
 	// keyValueLine: "- key: value", "key: value", "key=value", "\"key\": \"value\"".
 	keyValueLine = regexp.MustCompile(`^\s*-?\s*["']?([A-Za-z0-9_.-]+)["']?\s*[:=]\s*(.*?)\s*,?\s*$`)
 	// listItem: "- value".
 	listItem = regexp.MustCompile(`^\s*-\s+(.*?)\s*$`)
 	// sameLineValue: a value field on the line of a sibling naming a secret ({"name": "API_TOKEN",
 	// "value": "x"}, <add key="Password" value="x"/>), either order.
-	sameLineValue = regexp.MustCompile(`(?i)["']?\b(?:value|val|default|content|data)["']?\s*[:=]\s*(?:"([^"]*)"|'([^']*)'|([^\s,;}\]"'<>]+))`)
+	sameLineValue = regexp.MustCompile(`(?i)(?:["']?\b(?:value|val|default|content|data)["']?\s*[:=]\s*|<value>)(?:"([^"]*)"|'([^']*)'|([^\s,;}\]"'<>]+))`)
 )
 
 // firstGroup returns the submatch index (into m) of the first of n groups that matched, or -1.
@@ -214,7 +244,9 @@ func credentialLine(s string, l line, t string) (int, int) {
 func lineValue(s string, l line, text string) (int, int, string) {
 	key := ""
 	var loc []int
-	if m := keyValueLine.FindStringSubmatchIndex(text); m != nil && m[4] < m[5] {
+	if m := xmlValueLine.FindStringSubmatchIndex(text); m != nil && m[4] < m[5] {
+		key, loc = text[m[2]:m[3]], []int{m[4], m[5]}
+	} else if m := keyValueLine.FindStringSubmatchIndex(text); m != nil && m[4] < m[5] {
 		key, loc = text[m[2]:m[3]], []int{m[4], m[5]}
 	} else if m := listItem.FindStringSubmatchIndex(text); m != nil && m[2] < m[3] {
 		loc = []int{m[2], m[3]}
