@@ -50,7 +50,7 @@ func (d *docScrubber) commandLine(v, name string) string {
 		inner := *d
 		inner.depth++
 		if out, ok := shellFormat(&inner, v); ok {
-			return out
+			return d.sc.text(out) // as after any structured pass: the text scanner's safety net
 		}
 	}
 	return d.plain(name, v, name)
