@@ -31,11 +31,16 @@ func splitLines(s string) []line {
 
 // valueNode makes a scalar of s[vs:ve], unquoting a quoted value (the quotes stay in the file).
 func valueNode(key, s string, vs, ve int) *docNode {
-	raw := s[vs:ve]
-	if len(raw) >= 2 && (raw[0] == '"' || raw[0] == '\'') && raw[len(raw)-1] == raw[0] {
-		return scalarNode(key, raw[1:len(raw)-1], vs+1, ve-1, keepAsIs)
+	vs, ve = unquoteRange(s, vs, ve)
+	return scalarNode(key, s[vs:ve], vs, ve, keepAsIs)
+}
+
+// unquoteRange returns the inside of s[vs:ve] when it is one quoted word, else the range itself.
+func unquoteRange(s string, vs, ve int) (int, int) {
+	if ve-vs >= 2 && (s[vs] == '"' || s[vs] == '\'') && s[ve-1] == s[vs] {
+		return vs + 1, ve - 1
 	}
-	return scalarNode(key, raw, vs, ve, keepAsIs)
+	return vs, ve
 }
 
 // keepAsIs writes a value as it is: generated values need no quoting or escaping.
@@ -180,19 +185,26 @@ func htpasswdFormat(d *docScrubber, s string) (string, bool) {
 func userlistFormat(d *docScrubber, s string) (string, bool) {
 	root := &docNode{isMap: true}
 	for _, l := range splitLines(s) {
-		ls := skipBlanks(s, l.start)
-		if ls >= l.end || s[ls] != '"' {
-			continue
+		if vs, ve := userlistPassword(s, l); vs >= 0 {
+			root.kids = append(root.kids, scalarNode("password", s[vs:ve], vs, ve, keepAsIs))
 		}
-		first := quoted(s[:l.end], ls)
-		second := skipBlanks(s, first.next)
-		if second >= l.end || s[second] != '"' {
-			continue
-		}
-		ext := quoted(s[:l.end], second)
-		root.kids = append(root.kids, scalarNode("password", s[ext.start:ext.end], ext.start, ext.end, keepAsIs))
 	}
 	return applyEdits(s, d.judge(root)), true
+}
+
+// userlistPassword returns where the password of a "user" "password" line lies, or -1.
+func userlistPassword(s string, l line) (int, int) {
+	ls := skipBlanks(s, l.start)
+	if ls >= l.end || s[ls] != '"' {
+		return -1, -1
+	}
+	first := quoted(s[:l.end], ls)
+	second := skipBlanks(s, first.next)
+	if second >= l.end || s[second] != '"' {
+		return -1, -1
+	}
+	ext := quoted(s[:l.end], second)
+	return ext.start, ext.end
 }
 
 // directiveSecrets are directives whose first argument is a credential though their names do not

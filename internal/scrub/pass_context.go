@@ -132,10 +132,7 @@ func (sc *scrubber) stdinPipe(spans []span, s string, l line, text string) []spa
 		return spans
 	}
 	for _, w := range words[1:] {
-		vs, ve := w.start, w.end
-		if ve-vs >= 2 && (s[vs] == '"' || s[vs] == '\'') && s[ve-1] == s[vs] {
-			vs, ve = vs+1, ve-1
-		}
+		vs, ve := unquoteRange(s, w.start, w.end)
 		if vs < ve && s[vs] != '-' && !strings.Contains(s[vs:ve], "$") {
 			spans = sc.contextSpan(spans, s, vs, ve, "cli", "password")
 		}
@@ -185,10 +182,8 @@ func (sc *scrubber) commandLineCredentials(spans []span, s string, l line) []spa
 	literal := make([]bool, len(words))
 	offs := make([]int, len(words))
 	for i, w := range words {
-		argv[i], offs[i] = s[w.start:w.end], w.start
-		if n := len(argv[i]); n >= 2 && (argv[i][0] == '"' || argv[i][0] == '\'') && argv[i][n-1] == argv[i][0] {
-			argv[i], offs[i] = argv[i][1:n-1], w.start+1
-		}
+		vs, ve := unquoteRange(s, w.start, w.end)
+		argv[i], offs[i] = s[vs:ve], vs
 		literal[i] = !strings.Contains(argv[i], "$")
 	}
 	for _, c := range commandCredentials(argv, literal) {
@@ -232,10 +227,7 @@ func credentialLine(s string, l line, t string) (int, int) {
 		_, e := trimmedRange(s, c, l.end)
 		return c, e
 	case userlistLine.MatchString(t):
-		first := quoted(s[:l.end], skipBlanks(s, l.start))
-		second := skipBlanks(s, first.next)
-		ext := quoted(s[:l.end], second)
-		return ext.start, ext.end
+		return userlistPassword(s, l)
 	}
 	return -1, -1
 }
@@ -257,9 +249,7 @@ func lineValue(s string, l line, text string) (int, int, string) {
 	if c := strings.Index(s[vs:ve], " #"); c >= 0 {
 		ve = vs + c
 	}
-	if ve-vs >= 2 && (s[vs] == '"' || s[vs] == '\'') && s[ve-1] == s[vs] {
-		vs, ve = vs+1, ve-1
-	}
+	vs, ve = unquoteRange(s, vs, ve)
 	if vs >= ve || s[vs] == '{' || s[vs] == '[' || s[vs] == '|' || s[vs] == '>' {
 		return -1, -1, ""
 	}
@@ -284,12 +274,9 @@ func directiveValue(s string, l line, text string) (int, int, string) {
 		return -1, -1, "" // flags are the flag pass's
 	}
 	v := words[len(words)-1]
-	vs, ve := v.start, v.end
-	if s[vs:ve] == "\\" {
+	if s[v.start:v.end] == "\\" {
 		return -1, -1, "" // a line continuation, not a value
 	}
-	if ve-vs >= 2 && (s[vs] == '"' || s[vs] == '\'') && s[ve-1] == s[vs] {
-		vs, ve = vs+1, ve-1
-	}
+	vs, ve := unquoteRange(s, v.start, v.end)
 	return vs, ve, name
 }
