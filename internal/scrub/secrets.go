@@ -80,6 +80,9 @@ type SecretsResult struct {
 	// Kept lists, sorted, the "secret/key"s whose copy carries prod bytes: those kept by explicit
 	// rule, and templates that use a kept value.
 	Kept []string
+	// Verbatim lists, sorted, the "secret/key"s whose copy is prod's value as is (a Keep rule):
+	// what NewSweep must not look for.
+	Verbatim []string
 	// Unmatched lists, sorted, the rules ("secret" or "secret/key") that name no copied prod Secret
 	// or key: typos, or keys prod dropped. They are not errors (prod may change under the spec).
 	Unmatched []string
@@ -152,6 +155,9 @@ func Secrets(in SecretsInput) (SecretsResult, error) {
 			if r.kept {
 				res.Kept = append(res.Kept, name+"/"+key)
 			}
+			if r.origin == fromKeep {
+				res.Verbatim = append(res.Verbatim, name+"/"+key)
+			}
 		}
 		if _, ok := rv.tls[name]; ok {
 			out.Annotations = map[string]string{AnnotationTLSHosts: strings.Join(rv.hosts, ",")}
@@ -162,6 +168,7 @@ func Secrets(in SecretsInput) (SecretsResult, error) {
 		return SecretsResult{}, errors.Join(errs...)
 	}
 	sort.Strings(res.Kept)
+	sort.Strings(res.Verbatim)
 	res.Unmatched = rv.unmatched()
 	return res, nil
 }

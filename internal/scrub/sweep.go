@@ -69,8 +69,8 @@ type sweepForm struct {
 }
 
 // NewSweep collects the values of prod's Secrets. kept lists the "secret/key"s whose prod value
-// the copy carries on purpose (SecretsResult.Kept); their values, and every part of them, are
-// not looked for.
+// the copy carries on purpose (SecretsResult.Verbatim); their values, and every part of them,
+// are not looked for.
 func NewSweep(prod []corev1.Secret, keyring Keyring, kept []string) *Sweep {
 	sw := &Sweep{kept: map[string]bool{}, keyring: keyring, maxDepth: maxSweepDepth}
 	for _, k := range kept {
