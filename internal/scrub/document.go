@@ -165,7 +165,7 @@ func (d *docScrubber) value(key, v, name string) string {
 			return out
 		}
 	}
-	return d.plain(key, v, name)
+	return d.plain(v, name)
 }
 
 // sensitiveScalar: the key says so (IsSensitive), or a tainting parent or sibling does, unless the
@@ -192,7 +192,7 @@ func (d *docScrubber) sensitiveScalar(key, v string, tainted bool) bool {
 // plain scrubs text that is not a document: Strict mode replaces a one-line value unless proven
 // harmless; a single random-looking token is replaced; any other text goes to the text scanner
 // (and, in Strict mode, has its tokens judged one by one).
-func (d *docScrubber) plain(key, v, name string) string {
+func (d *docScrubber) plain(v, name string) string {
 	t := strings.TrimSpace(v)
 	if d.strict && !strings.ContainsAny(t, "\n") && !strings.ContainsAny(t, " \t") && !provenHarmless(t) {
 		return d.sc.value(v, "strict", name)

@@ -53,7 +53,7 @@ func (d *docScrubber) commandLine(v, name string) string {
 			return d.sc.text(out) // as after any structured pass: the text scanner's safety net
 		}
 	}
-	return d.plain(name, v, name)
+	return d.plain(v, name)
 }
 
 // wordLiteral returns a word's text when it is literal (no expansion).

@@ -188,7 +188,7 @@ func Args(workload, container string, args []string, in PlainInput) ([]string, P
 			out[i] = in.Rewriter.Rewrite(d.commandLine(a, "script"))
 		default:
 			pendingFlag = separateFlag(a)
-			out[i] = in.Rewriter.Rewrite(d.plain(pendingFlag, a, "arg"))
+			out[i] = in.Rewriter.Rewrite(d.plain(a, "arg"))
 		}
 	}
 	rep.Generated += int32(sc.n)
@@ -246,7 +246,7 @@ func (in PlainInput) plainValue(v string, keep bool, key string, scope ...string
 	}
 	out, ok := d.document(key, v)
 	if !ok {
-		out = d.plain(key, v, key)
+		out = d.plain(v, key)
 	}
 	return in.Rewriter.Rewrite(out), int32(sc.n)
 }
