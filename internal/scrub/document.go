@@ -200,6 +200,9 @@ func (d *docScrubber) plain(v, name string) string {
 	if looksRandom(t) {
 		return d.sc.value(v, "entropy", name)
 	}
+	if len(v) < 12 && !strings.ContainsAny(v, ":=/@ \t\n<>\"'") {
+		return v // too short to embed a URL, a pair, a header or a token: most settings
+	}
 	out := d.sc.text(v)
 	if d.strict {
 		out = d.strictText(out, name)

@@ -14,65 +14,139 @@ import (
 //     within its object by "value: x";
 //   - directive lines: "requirepass x", "HTTP_Passwd x", "proxy_set_header X-Api-Key x;".
 func (sc *scrubber) contextLines(s string) string {
-	lines := splitLines(s)
-	var spans []span
-	taintIndent := -1     // indentation of the sensitive parent whose block we are in
-	taintSection := false // inside an INI/TOML [section] named like a secret
-	namedSecret := 0      // lines left in which a "value" sibling is tainted
-	for _, l := range lines {
-		if c := skipBlanks(s, l.start); c < l.end && s[c] == '#' && !strings.HasPrefix(s[c:l.end], "#!") {
-			l.start = skipBlanks(s, c+1) // a commented-out setting is still a setting
-		}
-		text := s[l.start:l.end]
-		t := strings.TrimSpace(text)
-		if t == "" {
-			continue
-		}
-		if t[0] == '[' && t[len(t)-1] == ']' && !strings.ContainsAny(t, ",\"'") {
-			taintSection = taints(strings.Trim(t, "[] "))
-			continue
-		}
-		spans = sc.flowTaint(spans, s, l, text)
-		spans = sc.commandLineCredentials(spans, s, l)
-		spans = sc.stdinPipe(spans, s, l, text)
-		indent := len(text) - len(strings.TrimLeft(text, " \t"))
-		if taintIndent >= 0 && indent <= taintIndent {
-			taintIndent = -1
-		}
+	c := contextScan{sc: sc, s: s, taintIndent: -1}
+	for _, l := range splitLines(s) {
+		c.line(l)
+	}
+	return applySpans(s, c.spans)
+}
+
+// contextScan is contextLines' state across lines.
+type contextScan struct {
+	sc           *scrubber
+	s            string
+	spans        []span
+	taintIndent  int  // indentation of the sensitive parent whose block we are in, or -1
+	taintSection bool // inside an INI/TOML [section] named like a secret
+	namedSecret  int  // lines left in which a "value" sibling is tainted
+}
+
+// line reads one line. Each reading is tried only when the line holds the byte it needs, which
+// keeps the regular expressions off most lines.
+func (c *contextScan) line(l line) {
+	s := c.s
+	if i := skipBlanks(s, l.start); i < l.end && s[i] == '#' && !strings.HasPrefix(s[i:l.end], "#!") {
+		l.start = skipBlanks(s, i+1) // a commented-out setting is still a setting
+	}
+	text := s[l.start:l.end]
+	t := strings.TrimSpace(text)
+	if t == "" {
+		return
+	}
+	if t[0] == '[' && t[len(t)-1] == ']' && !strings.ContainsAny(t, ",\"'") {
+		c.taintSection = taints(strings.Trim(t, "[] "))
+		return
+	}
+	if strings.ContainsAny(t, "{[") {
+		c.spans = c.sc.flowTaint(c.spans, s, l, text)
+	}
+	if strings.IndexByte(t, '|') >= 0 {
+		c.spans = c.sc.stdinPipe(c.spans, s, l, text)
+	}
+	if startsWithCommand(t) {
+		c.spans = c.sc.commandLineCredentials(c.spans, s, l)
+	}
+	indent := len(text) - len(strings.TrimLeft(text, " \t"))
+	if c.taintIndent >= 0 && indent <= c.taintIndent {
+		c.taintIndent = -1
+	}
+	if strings.HasSuffix(strings.TrimRight(strings.SplitN(t, " #", 2)[0], " \t"), ":") {
 		if m := blockKey.FindStringSubmatch(text); m != nil && taints(m[1]) {
-			taintIndent, namedSecret = indent, 0
-			continue
-		}
-		if sib := siblingName.FindStringSubmatch(text); sib != nil && IsSensitiveKey(sib[3]) {
-			sib[2] = sib[3]
-			namedSecret = 3
-			for _, m := range sameLineValue.FindAllStringSubmatchIndex(text, -1) {
-				if g := firstGroup(m, 3); g >= 0 {
-					spans = sc.contextSpan(spans, s, l.start+m[g], l.start+m[g+1], "sibling", sib[2])
-				}
-			}
-		}
-		if vs, ve := credentialLine(s, l, t); vs >= 0 {
-			spans = sc.contextSpan(spans, s, vs, ve, "line", "password")
-			continue
-		}
-		vs, ve, key := lineValue(s, l, text)
-		switch {
-		case vs < 0:
-		case (taintIndent >= 0 || taintSection) && !harmlessValue(s[vs:ve]) && !(referenceKey(key) && referenceValue(s[vs:ve])):
-			spans = sc.contextSpan(spans, s, vs, ve, "block", key)
-		case namedSecret > 0 && valueKeys[strings.ToLower(key)]:
-			spans = sc.contextSpan(spans, s, vs, ve, "sibling", key)
-			namedSecret = 0
-		}
-		if sv, se, name := directiveValue(s, l, text); sv >= 0 && IsSensitive(name, s[sv:se]) {
-			spans = sc.contextSpan(spans, s, sv, se, "directive", name)
-		}
-		if namedSecret > 0 {
-			namedSecret--
+			c.taintIndent, c.namedSecret = indent, 0
+			return
 		}
 	}
-	return applySpans(s, spans)
+	if strings.ContainsAny(t, ":=<") && hasNameWord(t) {
+		c.sibling(l, text)
+	}
+	if vs, ve := credentialLine(s, l, t); vs >= 0 {
+		c.spans = c.sc.contextSpan(c.spans, s, vs, ve, "line", "password")
+		return
+	}
+	if c.taintIndent >= 0 || c.taintSection || c.namedSecret > 0 {
+		c.taintedValue(l, text)
+	}
+	if n := fieldCount(t, 5); n >= 2 && n <= 4 {
+		if sv, se, name := directiveValue(s, l, text); sv >= 0 && IsSensitive(name, s[sv:se]) {
+			c.spans = c.sc.contextSpan(c.spans, s, sv, se, "directive", name)
+		}
+	}
+	if c.namedSecret > 0 {
+		c.namedSecret--
+	}
+}
+
+// sibling notes a field naming a secret, and replaces a value field beside it on the line.
+func (c *contextScan) sibling(l line, text string) {
+	sib := siblingName.FindStringSubmatch(text)
+	if sib == nil || !IsSensitiveKey(sib[3]) {
+		return
+	}
+	c.namedSecret = 3
+	for _, m := range sameLineValue.FindAllStringSubmatchIndex(text, -1) {
+		if g := firstGroup(m, 3); g >= 0 {
+			c.spans = c.sc.contextSpan(c.spans, c.s, l.start+m[g], l.start+m[g+1], "sibling", sib[3])
+		}
+	}
+}
+
+// taintedValue replaces the value of a key: value or - value line in a tainted block or
+// section, or the value field after a sibling naming a secret.
+func (c *contextScan) taintedValue(l line, text string) {
+	vs, ve, key := lineValue(c.s, l, text)
+	switch {
+	case vs < 0:
+	case (c.taintIndent >= 0 || c.taintSection) && !harmlessValue(c.s[vs:ve]) && !(referenceKey(key) && referenceValue(c.s[vs:ve])):
+		c.spans = c.sc.contextSpan(c.spans, c.s, vs, ve, "block", key)
+	case c.namedSecret > 0 && valueKeys[strings.ToLower(key)]:
+		c.spans = c.sc.contextSpan(c.spans, c.s, vs, ve, "sibling", key)
+		c.namedSecret = 0
+	}
+}
+
+// hasNameWord is siblingName's cheap prefilter.
+func hasNameWord(t string) bool {
+	for _, w := range []string{"name", "key", "var", "param", "propert"} {
+		if containsFold(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// startsWithCommand reports a line whose first word is a known command, a wrapper or an
+// assignment (PGPASSWORD=x psql).
+func startsWithCommand(t string) bool {
+	first := t
+	if sp := strings.IndexAny(t, " \t"); sp >= 0 {
+		first = t[:sp]
+	}
+	first = path.Base(first)
+	_, known := knownCLIs[first]
+	return known || wrappers[first] || isAssignment(first)
+}
+
+// fieldCount counts the blank-separated fields of t, up to limit.
+func fieldCount(t string, limit int) int {
+	n, in := 0, false
+	for i := 0; i < len(t) && n < limit; i++ {
+		blank := t[i] == ' ' || t[i] == '\t'
+		if !blank && !in {
+			n++
+		}
+		in = !blank
+	}
+	return n
 }
 
 func (sc *scrubber) contextSpan(spans []span, s string, vs, ve int, kind, key string) []span {
@@ -167,16 +241,11 @@ func matchingBracket(text string, open int) int {
 }
 
 // commandLineCredentials applies what known commands take (commandCredentials) to a line that
-// starts with one, when no shell parser has read it (a broken script, a command in a README).
+// starts with one (startsWithCommand), when no shell parser has read it (a broken script).
 func (sc *scrubber) commandLineCredentials(spans []span, s string, l line) []span {
 	words := shellWords(s, l.start, l.end)
 	if len(words) < 2 {
 		return spans
-	}
-	if first := path.Base(s[words[0].start:words[0].end]); !wrappers[first] && !isAssignment(first) {
-		if _, known := knownCLIs[first]; !known {
-			return spans // prose, or a command whose arguments say nothing here
-		}
 	}
 	argv := make([]string, len(words))
 	literal := make([]bool, len(words))
@@ -196,7 +265,7 @@ var (
 	// blockKey: "key:" alone on its line, the parent of a YAML block.
 	blockKey = regexp.MustCompile(`^\s*-?\s*["']?([A-Za-z0-9_.-]+)["']?\s*:\s*(#.*)?$`)
 	// siblingName: a name or key field whose value names a setting, also as an XML element.
-	siblingName = regexp.MustCompile(`(?i)(?:["']?\b(name|key|id|variable|param|parameter|property)["']?\s*[:=]\s*["']?|<(name|key)>\s*)([A-Za-z0-9_.-]+)`)
+	siblingName = regexp.MustCompile(`(?i)(?:["']?\b(name|key|variable|var|param|parameter|property)["']?\s*[:=]\s*["']?|<(name|key)>\s*)([A-Za-z0-9_.-]+)`)
 	// xmlValueLine: <value>x</value> on its own line.
 	xmlValueLine = regexp.MustCompile(`^\s*<(value|val|default)>([^<]*)</`)
 	// keyValueLine: "- key: value", "key: value", "key=value", "\"key\": \"value\"".
