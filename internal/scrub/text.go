@@ -47,9 +47,17 @@ func (sc *scrubber) value(orig string, parts ...string) string {
 }
 
 // fresh reports a value this scrubber did not generate: a generated value is never replaced
-// again (the text scanner runs after the structured passes, over their output).
+// again (the text scanner runs after the structured passes, over their output). A value that
+// starts with a generated one and a blank (PGPASSWORD=<generated> psql ..., read as a
+// properties value owning its line) is not fresh either.
 func (sc *scrubber) fresh(v string) bool {
-	return !sc.generated[v] && !sc.isGeneratedPEM(v)
+	if sc.generated[v] || sc.isGeneratedPEM(v) {
+		return false
+	}
+	if sp := strings.IndexAny(v, " \t;&|"); sp > 0 && sc.generated[v[:sp]] {
+		return false
+	}
+	return true
 }
 
 // text runs every pass over s.
