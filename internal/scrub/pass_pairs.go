@@ -55,10 +55,11 @@ func (sc *scrubber) pairAt(s string, i, lineStart int) (span, int, int, bool) {
 		return span{}, 0, 1, false
 	}
 	cost := i - k.start + 1
-	if s[i] == ':' && !k.quoted && sepEnd < len(s) && s[sepEnd] != ' ' && s[sepEnd] != '\t' &&
+	if s[i] == ':' && !k.quoted && !k.lineStart && sepEnd < len(s) && s[sepEnd] != ' ' && s[sepEnd] != '\t' &&
 		s[sepEnd] != '\n' && s[sepEnd] != '\r' {
 		// "host:5432", "image:tag", "http://": a colon is a YAML separator only before a blank,
-		// unless the key is quoted as in JSON.
+		// unless the key is quoted as in JSON, or starts its line as in Java properties
+		// (db.password:x).
 		return span{}, 0, cost, false
 	}
 	name := strings.TrimLeft(k.name, "-")
