@@ -23,8 +23,8 @@ const maxPartsInput = 1 << 20
 
 // secretParts lists value and its parts: the whole value and its trimmed form, each trimmed line
 // and the value of KEY=VALUE / key: value lines, JSON and YAML string leaves (docker config auths
-// decoded to user:password), URL passwords and token users, PEM blocks and their body lines, and
-// the values the text scanner would replace.
+// decoded to user:password), PEM blocks and their body lines, and the values the text scanner
+// would replace (URL passwords and token users among them).
 func secretParts(key string, value []byte, k Keyring) []part {
 	s := string(value)
 	out := []part{{"", key, s}, {"trim", key, strings.TrimSpace(s)}}
@@ -43,15 +43,15 @@ func secretParts(key string, value []byte, k Keyring) []part {
 		out = append(out, part{"pair", name, val})
 	}
 	out = append(out, documentLeaves(key, s)...)
-	for i, p := range urlSecrets(s) {
-		out = append(out, part{"url/" + strconv.Itoa(i), "password", p})
-	}
 	out = append(out, pemParts(s)...)
-	sc := &scrubber{k: k, scope: []string{"parts"}}
-	spans := append(sc.pairSpans(s), sc.flagSpans(s)...)
-	for i, sp := range spans {
-		out = append(out, part{"span/" + strconv.Itoa(i), "secret", s[sp.start:sp.end]})
-	}
+	// Whatever the text scanner would replace in the value (URL passwords, pairs, flags,
+	// headers, tokens) is a part too.
+	n := 0
+	sc := &scrubber{k: k, scope: []string{"parts"}, seen: func(orig string) {
+		out = append(out, part{"text/" + strconv.Itoa(n), "secret", orig})
+		n++
+	}}
+	sc.text(s)
 	return out
 }
 
@@ -120,33 +120,6 @@ func documentLeaves(key, s string) []part {
 	}
 	walk("", key, doc)
 	return out
-}
-
-// urlSecrets returns the passwords (and token-like users) of the URLs in s.
-func urlSecrets(s string) []string {
-	var out []string
-	for i := 0; ; {
-		p := strings.Index(s[i:], "://")
-		if p < 0 {
-			return out
-		}
-		a := i + p + len("://")
-		e := a
-		for e < len(s) && !isURLStop(s[e]) {
-			e++
-		}
-		tok := s[a:e]
-		i = a
-		at := userinfoEnd(tok)
-		if at < 0 {
-			continue
-		}
-		if user, pass, ok := strings.Cut(tok[:at], ":"); ok {
-			out = append(out, pass)
-		} else if looksLikeToken(user) {
-			out = append(out, user)
-		}
-	}
 }
 
 // pemParts returns each PEM block that is not public (certificates and public keys are not

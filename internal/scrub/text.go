@@ -23,6 +23,9 @@ type scrubber struct {
 	// generated holds the values made so far, so a later pass does not take one for a
 	// credential.
 	generated map[string]bool
+	// seen, when set, is told every original value a pass replaces: how the sweep learns the
+	// parts of a prod Secret value that the text scanner recognises.
+	seen func(orig string)
 }
 
 func (sc *scrubber) scoped(parts ...string) []string {
@@ -34,6 +37,9 @@ func (sc *scrubber) scoped(parts ...string) []string {
 // JSON or YAML stays a number), else a Value.
 func (sc *scrubber) value(orig string, parts ...string) string {
 	sc.n++
+	if sc.seen != nil && orig != "" {
+		sc.seen(orig)
+	}
 	scope := sc.scoped(parts...)
 	v := sc.k.Value(scope...)
 	if len(orig) <= 64 && allDigits(orig) {
