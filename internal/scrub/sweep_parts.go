@@ -51,7 +51,7 @@ func secretParts(key string, value []byte, k Keyring) []part {
 		out = append(out, part{"text/" + strconv.Itoa(n), "secret", orig})
 		n++
 	}}
-	sc.text(s)
+	sc.textPasses(s, false)
 	return out
 }
 

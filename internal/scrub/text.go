@@ -70,6 +70,13 @@ func (sc *scrubber) fresh(v string) bool {
 func (sc *scrubber) text(s string) string {
 	s = sc.privateKeys(s)
 	s = sc.puttyKeys(s)
+	return sc.textPasses(s, true)
+}
+
+// textPasses runs the passes after the private key ones; rules says whether gitleaks' rules run
+// (the costliest pass, which the sweep's collection of parts does without: a Secret value is
+// looked for whole anyway).
+func (sc *scrubber) textPasses(s string, rules bool) string {
 	s = sc.urls(s)
 	// Pairs and flags read the same text and their replacements are merged: a value either one
 	// finds may run over a key the other needs ("pass: app --token 'x'", "--password \\
@@ -81,7 +88,9 @@ func (sc *scrubber) text(s string) string {
 	s = sc.bearers(s)
 	s = sc.jwts(s)
 	s = sc.knownTokens(s)
-	s = sc.ruleTokens(s)
+	if rules {
+		s = sc.ruleTokens(s)
+	}
 	s = sc.urlTokens(s)
 	s = sc.calls(s)
 	s = sc.contextLines(s)
