@@ -46,16 +46,75 @@ func (b *Builder) podTemplate(kind, name string, in *corev1.PodTemplateSpec) (co
 	for i := range spec.Containers {
 		images = append(images, b.container(kind, name, &spec.Containers[i], false, first))
 	}
+	// Ephemeral containers are added to running pods by kubectl debug, not templates; one in a
+	// template is still prod's text and goes through the same scrubbing (its image is kept).
+	for i := range spec.EphemeralContainers {
+		c := (*corev1.Container)(&spec.EphemeralContainers[i].EphemeralContainerCommon)
+		b.scrubContainer(name, c)
+	}
 	return out, images
+}
+
+// scrubContainer passes every text field of a container that can carry configuration through
+// the scrubber: env values, command and args (as one argv, so "sh -c" meets its script), probes'
+// exec commands and HTTP headers, lifecycle hooks, and the hosts probes and hooks call.
+func (b *Builder) scrubContainer(workload string, c *corev1.Container) {
+	scrub := b.opts.Scrubber
+	c.Env = scrub.Env(workload, c.Name, c.Env)
+	c.Command, c.Args = b.argv(workload, c.Name, c.Command, c.Args)
+	for _, p := range []*corev1.Probe{c.LivenessProbe, c.ReadinessProbe, c.StartupProbe} {
+		if p != nil {
+			b.handler(workload, c.Name, &p.ProbeHandler.Exec, &p.ProbeHandler.HTTPGet, &p.ProbeHandler.TCPSocket)
+		}
+	}
+	if l := c.Lifecycle; l != nil {
+		for _, h := range []*corev1.LifecycleHandler{l.PostStart, l.PreStop} {
+			if h != nil {
+				b.handler(workload, c.Name, &h.Exec, &h.HTTPGet, &h.TCPSocket)
+			}
+		}
+	}
+}
+
+// argv scrubs a container's command and args together and splits them back.
+func (b *Builder) argv(workload, container string, command, args []string) ([]string, []string) {
+	if command == nil && args == nil {
+		return nil, nil
+	}
+	all := b.opts.Scrubber.Args(workload, container, append(append([]string{}, command...), args...))
+	outCommand, outArgs := all[:len(command):len(command)], all[len(command):]
+	if command == nil {
+		outCommand = nil
+	}
+	if args == nil {
+		outArgs = nil
+	}
+	return outCommand, outArgs
+}
+
+// handler scrubs a probe's or lifecycle hook's action: an exec command as argv, HTTP headers as
+// key/value pairs (Authorization: Bearer ...), hosts rewritten.
+func (b *Builder) handler(workload, container string, exec **corev1.ExecAction, get **corev1.HTTPGetAction, tcp **corev1.TCPSocketAction) {
+	scrub := b.opts.Scrubber
+	if *exec != nil {
+		(*exec).Command = scrub.Args(workload, container, (*exec).Command)
+	}
+	if g := *get; g != nil {
+		g.Host = scrub.Rewrite(g.Host)
+		g.Path = scrub.Value("probe/"+workload+"/"+container, "path", g.Path)
+		for i, h := range g.HTTPHeaders {
+			g.HTTPHeaders[i].Value = scrub.Value("probe/"+workload+"/"+container, h.Name, h.Value)
+		}
+	}
+	if t := *tcp; t != nil {
+		t.Host = scrub.Rewrite(t.Host)
+	}
 }
 
 // container transforms one container in place and reports its image.
 func (b *Builder) container(kind, workload string, c *corev1.Container, init bool, first string) v1alpha1.ContainerImageStatus {
 	st := v1alpha1.ContainerImageStatus{Name: c.Name, Init: init, SourceImage: c.Image}
-	scrub := b.opts.Scrubber
-	c.Env = scrub.Env(workload, c.Name, c.Env)
-	c.Command = scrub.Args(workload, c.Name, c.Command)
-	c.Args = scrub.Args(workload, c.Name, c.Args)
+	b.scrubContainer(workload, c)
 	c.Resources = ScaleResources(c.Resources, b.opts.Env.Spec.Workloads.Resources)
 
 	if o := b.override(workload, c.Name, !init && c.Name == first); o != nil {

@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
+	"github.com/zricethezav/gitleaks/v8/config"
 )
 
 // benchConfig returns a realistic configuration file of about size bytes: YAML with service
@@ -93,5 +94,14 @@ func BenchmarkKeyringValue(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		k.Value("secret", "orders-db", "password")
+	}
+}
+
+// BenchmarkLoadRules is what the first scrub of a process pays to load gitleaks' rule set.
+func BenchmarkLoadRules(b *testing.B) {
+	for b.Loop() {
+		if _, err := loadRules(config.DefaultConfig); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

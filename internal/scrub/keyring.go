@@ -139,3 +139,18 @@ func (k Keyring) generate(key string, scope ...string) []byte {
 	}
 	return []byte(k.Value(scope...))
 }
+
+// digits returns n decimal digits for scope (at least 1, at most 64): the stand-in for numeric
+// secrets, so JSON and YAML numbers stay numbers.
+func (k Keyring) digits(n int, scope ...string) string {
+	n = min(max(n, 1), 64)
+	var b strings.Builder
+	for attempt := 0; b.Len() < n; attempt++ {
+		for _, c := range k.mac("digits", attempt, scope) {
+			if c < 250 && b.Len() < n { // 250 = 25*10: unbiased
+				b.WriteByte('0' + c%10)
+			}
+		}
+	}
+	return b.String()
+}

@@ -181,6 +181,9 @@ func TestSecretsTemplateKeptTaint(t *testing.T) {
 	if want := []string{"a/host", "a/other", "a/url"}; !slices.Equal(res.Kept, want) {
 		t.Errorf("Kept = %v, want %v (templates carrying kept bytes are listed)", res.Kept, want)
 	}
+	if want := []string{"a/host"}; !slices.Equal(res.Verbatim, want) {
+		t.Errorf("Verbatim = %v, want %v (only what a Keep rule copies as is)", res.Verbatim, want)
+	}
 	if res.Counts.Kept != 1 || res.Counts.Templated != 2 {
 		t.Errorf("Counts = %+v", res.Counts)
 	}

@@ -10,16 +10,26 @@ import (
 // specific enough that a match inside an unrelated word is rare, and a rare false positive only
 // costs a generated value.
 var sensitiveFragments = []string{
-	"password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "private",
+	"password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "privatekey",
 	"credential", "connectionstring", "connstr", "accesskey", "kubeconfig", "dockerconfig",
-	"htpasswd", "pgpass", "netrc", "npmrc", "pypirc", "keystore",
+	"htpasswd", "pgpass", "netrc", "npmrc", "pypirc", "keystore", "basicauth",
 }
 
 // sensitiveWords are matched only as whole words: as fragments they would hit "passenger",
 // "bypass", "salty" or "swpw".
 var sensitiveWords = map[string]bool{
 	"pass": true, "pw": true, "dsn": true, "salt": true, "creds": true, "cred": true,
-	"bearer": true,
+	"bearer": true, "sig": true, "signature": true, "otp": true, "totp": true, "pin": true,
+}
+
+// upstreamPass: nginx's proxy_pass, fastcgi_pass, ... name an upstream, not a password.
+var upstreamPass = map[string]bool{"proxy": true, "fastcgi": true, "uwsgi": true, "grpc": true, "scgi": true, "memcached": true}
+
+// encodingWords, as the last word, say how a value is stored, not what it is: client-key-data
+// (a kubeconfig's private key) is as sensitive as client-key.
+var encodingWords = map[string]bool{
+	"data": true, "b64": true, "base64": true, "encoded": true, "value": true, "contents": true,
+	"content": true, "raw": true, "str": true, "string": true, "text": true, "hex": true,
 }
 
 // sensitiveLastWords are matched only as the key's last word: "AUTH", "BASIC_AUTH", "API_KEY",
@@ -28,14 +38,26 @@ var sensitiveWords = map[string]bool{
 // material (pem, p12, pfx, jks) counts too.
 var sensitiveLastWords = map[string]bool{
 	"auth": true, "authorization": true, "key": true, "keys": true, "pem": true, "p12": true,
-	"pfx": true, "jks": true,
+	"pfx": true, "jks": true, "private": true, "der": true,
+}
+
+// keyKinds, before a last word "key", name a database or data-structure key, not a credential:
+// DYNAMODB_PARTITION_KEY, SORT_KEY, CACHE_KEY, ROUTING_KEY.
+var keyKinds = map[string]bool{
+	"partition": true, "sort": true, "primary": true, "foreign": true, "hash": true, "range": true,
+	"cache": true, "routing": true, "shard": true, "idempotency": true, "lookup": true,
+	"object": true, "row": true, "composite": true, "natural": true, "surrogate": true,
+	"dedup": true, "dedupe": true, "group": true, "cluster": true, "translation": true,
+	"i18n": true, "message": true, "label": true, "feature": true, "metric": true, "sequence": true,
+	"index": true, "unique": true, "join": true, "s3": true,
 }
 
 // qualifierWords, as the last word of an otherwise sensitive key, say the value describes the
 // credential rather than being it: TOKEN_TTL_SECONDS, PASSWORD_MIN_LENGTH, API_KEY_FILE,
-// SECRET_PATH. Such keys are not sensitive by name; their values are still replaced unless they
-// look like a number, duration, boolean or path (see IsSensitive), so a real secret stored under
-// a misleading name is still caught.
+// SECRET_PATH, OAUTH_TOKEN_URL, CSRF_TOKEN_HEADER, KEY_STORE_TYPE. Such keys are not sensitive
+// by name; their values are still replaced unless proven harmless (a number, duration, boolean,
+// path, URL without credentials, enum-like word: see IsSensitive), so a real secret stored
+// under a misleading name is still caught.
 var qualifierWords = map[string]bool{
 	"ttl": true, "seconds": true, "secs": true, "sec": true, "ms": true, "millis": true,
 	"minutes": true, "mins": true, "hours": true, "days": true, "timeout": true, "expiry": true,
@@ -43,6 +65,18 @@ var qualifierWords = map[string]bool{
 	"length": true, "len": true, "size": true, "bytes": true, "count": true, "limit": true,
 	"max": true, "min": true, "enabled": true, "enable": true, "disabled": true, "disable": true,
 	"required": true, "file": true, "path": true, "dir": true, "directory": true, "mount": true,
+	"url": true, "uri": true, "endpoint": true, "header": true, "type": true, "format": true,
+	"algorithm": true, "alg": true, "prefix": true, "suffix": true, "mode": true, "provider": true,
+	"version": true, "method": true, "scheme": true, "strategy": true, "location": true,
+	"rotation": true, "policy": true, "issuer": true, "audience": true, "scope": true,
+	"scopes": true, "host": true, "port": true,
+}
+
+// describingWords anywhere in a key say its value describes a credential: checksum/secret,
+// SECRET_DIGEST, CERT_FINGERPRINT (a digest is compared, not used to log in).
+var describingWords = map[string]bool{
+	"checksum": true, "digest": true, "sha256": true, "sha1": true, "sha512": true, "md5": true,
+	"fingerprint": true,
 }
 
 // notSensitive are whole keys that match a fragment but are well-known non-secrets: the shell's
@@ -75,7 +109,7 @@ func IsSensitive(key, value string) bool {
 	case sensitive:
 		return !harmlessValue(value)
 	case qualified:
-		return !harmlessValue(value) && !descriptiveValue(value)
+		return !harmlessValue(value) && !descriptiveValue(value) && !describedValue(value) && !isHex(strings.TrimSpace(value))
 	}
 	return false
 }
@@ -88,6 +122,29 @@ func classifyKey(key string) (sensitive, qualified bool) {
 	}
 	if len(w) == 1 && notSensitive[w[0]] {
 		return false, false
+	}
+	if stripped := stripEncoding(w); len(stripped) < len(w) {
+		if s, q := classifyWords(stripped); s || q {
+			return s, q
+		}
+	}
+	return classifyWords(w)
+}
+
+// stripEncoding drops trailing encoding words (client-key-data -> client-key).
+func stripEncoding(w []string) []string {
+	for len(w) > 1 && encodingWords[w[len(w)-1]] {
+		w = w[:len(w)-1]
+	}
+	return w
+}
+
+// classifyWords is classifyKey for a key split into words.
+func classifyWords(w []string) (sensitive, qualified bool) {
+	for _, x := range w {
+		if describingWords[x] {
+			return false, sensitiveWordList(w)
+		}
 	}
 	if len(w) > 1 && qualifierWords[w[len(w)-1]] {
 		// Strip every trailing qualifier: TOKEN_EXPIRY_SECONDS is still qualified.
@@ -104,11 +161,15 @@ func classifyKey(key string) (sensitive, qualified bool) {
 }
 
 func sensitiveWordList(w []string) bool {
-	if sensitiveLastWords[w[len(w)-1]] {
+	last := w[len(w)-1]
+	if (last == "key" || last == "keys") && len(w) > 1 && keyKinds[w[len(w)-2]] {
+		return false
+	}
+	if sensitiveLastWords[last] {
 		return true
 	}
-	for _, x := range w {
-		if sensitiveWords[x] {
+	for i, x := range w {
+		if sensitiveWords[x] && !(x == "pass" && i > 0 && upstreamPass[w[i-1]]) {
 			return true
 		}
 	}
@@ -168,18 +229,22 @@ const maxHarmless = 1024
 
 // harmlessValue reports values that hold no secret whatever their key says; replacing them would
 // only break the copy (an empty REDIS_PASSWORD means "no auth", $(DB_PASSWORD) is filled in by
-// the kubelet from a Secret that is itself scrubbed).
+// the kubelet from a Secret that is itself scrubbed, ssl_certificate_key /etc/nginx/tls.key
+// names the file that holds the key).
 func harmlessValue(v string) bool {
 	if len(v) > maxHarmless {
 		return false
 	}
 	t := strings.TrimSpace(v)
 	switch strings.ToLower(t) {
-	case "", "true", "false", "null", "~", "none", "nil":
+	case "", "true", "false", "null", "~", "none", "nil", "yes", "no", "on", "off", "enabled", "disabled":
 		return true
 	}
-	return varRef.MatchString(t)
+	return varRef.MatchString(t) || filePath.MatchString(t)
 }
+
+// filePath matches an absolute path of two or more segments: where a secret is, not a secret.
+var filePath = regexp.MustCompile(`^(/[A-Za-z0-9._@-]+){2,}/?$`)
 
 // descriptive matches numbers, durations, quantities, yes/no/on/off and absolute or ./ paths: what
 // a TOKEN_TTL_SECONDS or PASSWORD_FILE holds.

@@ -1,0 +1,128 @@
+package scrub
+
+import (
+	"path"
+	"regexp"
+	"strings"
+)
+
+// maxDocDepth bounds documents inside documents (JSON in a YAML string in a ConfigMap).
+const maxDocDepth = 3
+
+// maxDocSize bounds the documents parsed by structure; larger values go to the text scanner,
+// whose cost is linear.
+const maxDocSize = 4 << 20
+
+// docScrubber scrubs configuration files by their structure.
+type docScrubber struct {
+	sc     *scrubber
+	strict bool
+	depth  int
+	// tainted: the document is stored under a sensitive key (credentials.json, kubeconfig), so
+	// every value in it is sensitive unless a reference or a described, harmless setting.
+	tainted bool
+}
+
+// fileFormat is a parser that scrubs a whole file of its shape; ok is false when the file is not of
+// that shape (it does not parse), and the next candidate is tried.
+type fileFormat func(d *docScrubber, s string) (out string, ok bool)
+
+// document scrubs value by its shape, chosen from the key's file extension and the content. ok is
+// false when no structured parser accepted it; the caller then uses the text scanner.
+func (d *docScrubber) document(key, value string) (string, bool) {
+	if len(value) > maxDocSize {
+		return "", false
+	}
+	for _, f := range formatsFor(key, value) {
+		if out, ok := f(d, value); ok {
+			// The text scanner runs over the result too: a line the parser read differently
+			// from its author (a URL taken for a key: value) keeps that safety net. Values
+			// generated above are not replaced again.
+			return d.sc.text(out), true
+		}
+	}
+	return "", false
+}
+
+// nested scrubs a document found inside a scalar of another.
+func (d *docScrubber) nested(key, value string) (string, bool) {
+	inner := *d
+	inner.depth++
+	if inner.depth > maxDocDepth {
+		return "", false
+	}
+	return inner.document(key, value)
+}
+
+var (
+	shebang       = regexp.MustCompile(`^#!\s*/(usr/)?(local/)?bin/(env\s+)?(ba|da|z|k)?sh\b`)
+	iniSection    = regexp.MustCompile(`(?m)^\s*\[[^\]\n]+\]\s*$`)
+	htpasswdLine  = regexp.MustCompile(`^[^:\s]+:(\$(apr1|2[abxy]?|1|5|6|y)\$|\{SHA\}|\{SSHA\}|[./0-9A-Za-z]{13}$)`)
+	userlistLine  = regexp.MustCompile(`^\s*"[^"]*"\s+"[^"]*"`)
+	yamlKeyLine   = regexp.MustCompile(`(?m)^\s*(- )?[A-Za-z0-9_."'/-]+:(\s|$)`)
+	dotenvKeyLine = regexp.MustCompile(`(?m)^\s*(export\s+)?[A-Za-z_][A-Za-z0-9_.]*=`)
+)
+
+// formatsFor returns the parsers to try for a file, most likely first.
+func formatsFor(key, v string) []fileFormat {
+	t := strings.TrimSpace(v)
+	if t == "" {
+		return nil
+	}
+	name := strings.ToLower(path.Base(key))
+	ext := path.Ext(name)
+	// The file's name decides first; the content only when the name says nothing.
+	switch {
+	case ext == ".json":
+		return []fileFormat{jsonFormat, yamlFormat}
+	case ext == ".yaml" || ext == ".yml":
+		return []fileFormat{yamlFormat}
+	case ext == ".toml":
+		return []fileFormat{tomlFormat}
+	case ext == ".xml" || strings.HasSuffix(name, ".config"):
+		return []fileFormat{xmlFormat}
+	case ext == ".sh" || ext == ".bash":
+		return []fileFormat{shellFormat}
+	case ext == ".properties":
+		return []fileFormat{propertiesFormat}
+	case ext == ".env" || name == ".env" || strings.HasPrefix(name, ".env."):
+		return []fileFormat{dotenvFormat}
+	case ext == ".ini" || ext == ".cnf":
+		return []fileFormat{iniFormat, directivesFormat}
+	case ext == ".conf" || ext == ".cfg" || ext == ".acl":
+		return []fileFormat{iniFormat, directivesFormat}
+	case t[0] == '{' || (t[0] == '[' && !iniSection.MatchString(t)):
+		return []fileFormat{jsonFormat, yamlFormat}
+	case t[0] == '<':
+		return []fileFormat{xmlFormat}
+	case shebang.MatchString(t):
+		return []fileFormat{shellFormat}
+	case allLines(t, htpasswdLine):
+		return []fileFormat{htpasswdFormat}
+	case allLines(t, userlistLine):
+		return []fileFormat{userlistFormat}
+	case iniSection.MatchString(t):
+		return []fileFormat{iniFormat, directivesFormat}
+	case strings.Contains(t, "\n") && len(yamlKeyLine.FindAllStringIndex(t, 2)) >= 2:
+		return []fileFormat{yamlFormat}
+	case strings.Contains(t, "\n") && len(dotenvKeyLine.FindAllStringIndex(t, 2)) >= 2:
+		return []fileFormat{dotenvFormat}
+	}
+	return nil
+}
+
+// allLines reports whether every non-blank, non-comment line of t matches re.
+func allLines(t string, re *regexp.Regexp) bool {
+	n := 0
+	for _, line := range strings.Split(t, "\n") {
+		l := strings.TrimSpace(line)
+		if l == "" || l[0] == '#' || l[0] == ';' {
+			continue
+		}
+		if !re.MatchString(l) {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
