@@ -138,7 +138,7 @@ var _ = Describe("configuration parity without prod secrets", Ordered, func() {
 	})
 
 	It("leaves no prod secret value anywhere in the copy", func() {
-		Expect(shop.canaries).To(HaveLen(11))
+		Expect(shop.canaries).To(HaveLen(12))
 		Expect(scanNamespace(target, shop.canaries)).To(BeEmpty())
 		Expect(scanStats.types).To(BeNumerically(">=", 20), "discovery found too few resource types to trust the scan")
 		Expect(scanStats.objects).To(BeNumerically(">=", 25))
@@ -150,7 +150,7 @@ var _ = Describe("configuration parity without prod secrets", Ordered, func() {
 	It("copies Secrets by shape, with values by policy", func() {
 		s := copyOf(target, "app-secrets", &corev1.Secret{})
 		Expect(s.Type).To(Equal(corev1.SecretTypeOpaque))
-		Expect(s.Data).To(HaveLen(4))
+		Expect(s.Data).To(HaveLen(5))
 		Expect(s.Data).To(HaveKeyWithValue("publishable-key", []byte("pk_live_public_value")), "Keep copies prod's value")
 		Expect(s.Data).To(HaveKeyWithValue("stripe-key", []byte("sk_test_sandbox")), "FromSecret takes the dev value")
 		Expect(string(s.Data["DATABASE_URL"])).To(Equal("postgres://app:"+string(s.Data["db-password"])+"@postgres:5432/orders"),

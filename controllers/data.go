@@ -62,6 +62,10 @@ func (r *MirrorEnvironmentReconciler) reconcileData(ctx context.Context, s *scop
 		s.databases = append(s.databases, st)
 	}
 	// Every Job that should exist is in objs: the apply prunes the seeding Jobs that are not.
+	objs, err := sweepObjects(s.desired.sweep, objs, map[string]int32{})
+	if err != nil {
+		return err
+	}
 	if err := r.applyComponent(ctx, s, mirror.ComponentData, objs, v1alpha1.ConditionSeeded); err != nil {
 		return err
 	}

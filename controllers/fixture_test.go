@@ -117,8 +117,13 @@ func (p *prodShop) create() {
 	worker := container("worker", workerImage)
 	worker.Args = []string{"--queue=redis://redis." + ns + ".svc.cluster.local:6379/0"}
 
+	// A prod Secret value pasted where nothing says it is one — under a harmless ConfigMap key,
+	// in a pod annotation, in a CronJob's args — is found by the known-value sweep alone.
+	pasted := p.canary("secret-pasted-elsewhere")
+	apiTpl.Annotations = map[string]string{"runbook.example/notes": "relay login: " + pasted}
 	objs := []client.Object{
 		&corev1.ConfigMap{ObjectMeta: meta(ns, "shop-config", nil), Data: map[string]string{
+			"notes":                  "the relay login is " + pasted + " (ask ops)",
 			"CATALOG_URL":            "http://catalog." + ns + ".svc.cluster.local:8080",
 			"FEATURE_FLAGS":          "checkout-v2,fast-search",
 			"SMTP_PASSWORD":          p.canary("cm-smtp-password"),
@@ -129,6 +134,7 @@ func (p *prodShop) create() {
 			"stripe-key":      []byte(p.canary("secret-stripe")),
 			"publishable-key": []byte("pk_live_public_value"),
 			"DATABASE_URL":    []byte("postgres://app:" + p.canary("secret-dsn") + "@postgres:5432/orders"),
+			"relay-login":     []byte(pasted),
 		}},
 		&corev1.Secret{ObjectMeta: meta(ns, "shop-tls", nil), Type: corev1.SecretTypeTLS, Data: map[string][]byte{
 			"tls.crt": []byte(p.canary("tls-crt")), "tls.key": []byte(p.canary("tls-key")),
@@ -167,6 +173,7 @@ func (p *prodShop) create() {
 		&batchv1.CronJob{ObjectMeta: meta(ns, "nightly-report", labels("report")), Spec: batchv1.CronJobSpec{
 			Schedule: "0 3 * * *", JobTemplate: batchv1.JobTemplateSpec{Spec: batchv1.JobSpec{Template: func() corev1.PodTemplateSpec {
 				t := podTemplate("report", container("report", apiImage))
+				t.Spec.Containers[0].Args = []string{"report", "--deliver-via=relay", "--relay-login", pasted}
 				t.Spec.RestartPolicy = corev1.RestartPolicyOnFailure
 				return t
 			}()}}}},

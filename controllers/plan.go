@@ -36,6 +36,9 @@ type desired struct {
 	access []client.Object
 	data   dataPlan
 	urls   []string
+	// sweep replaces prod Secret values wherever they appear; the data step sweeps the Jobs it
+	// builds with it too.
+	sweep *scrub.Sweep
 }
 
 // configPlan is the configuration of the copy: ConfigMaps and Secrets, scrubbed.
@@ -44,6 +47,8 @@ type configPlan struct {
 	status  v1alpha1.ConfigStatus
 	// unmatched lists Secret rules that matched nothing in prod.
 	unmatched []string
+	// verbatim lists the "secret/key"s a Keep rule copies as they are: the sweep leaves them.
+	verbatim []string
 	// err stalls the configuration (and the workloads, which would start without it).
 	err error
 }
@@ -69,6 +74,7 @@ func plan(in planInput) *desired {
 		Rewriter:  scrub.NewRewriter(env.Spec.Source.Namespace, in.target, env.Spec.Config.Rewrite),
 		Keyring:   s.keyring,
 		KeepPlain: env.Spec.Config.KeepPlain,
+		Mode:      scrub.PlainMode(env.Spec.Config.PlainValues),
 	}}
 	opts := mirror.Options{Env: env, TargetNamespace: in.target, Scrubber: scrubber}
 	d.infra = mirror.Build(s.prod, opts)
@@ -90,7 +96,30 @@ func plan(in planInput) *desired {
 			strings.Join(collisions, "; "))
 	}
 	d.config.status.Generated += scrubber.generated
+	if err := sweepAll(d, s, scrubber.counts); err != nil {
+		// A conversion error is a bug of ours, never a reason to copy unswept objects.
+		d.workloadsBlocked = err
+		d.config.err = err
+	}
 	return d
+}
+
+// sweepAll runs the known-value sweep over every object the plan wants, and records the
+// replaced values per object in the configuration's status.
+func sweepAll(d *desired, s *scope, counts map[string]int32) error {
+	if counts == nil {
+		counts = map[string]int32{}
+	}
+	d.sweep = scrub.NewSweep(s.prod.Secrets, s.keyring, d.config.verbatim)
+	for _, list := range []*[]client.Object{&d.isolation, &d.config.objects, &d.workloads, &d.network, &d.access, &d.data.objects} {
+		swept, err := sweepObjects(d.sweep, *list, counts)
+		if err != nil {
+			return err
+		}
+		*list = swept
+	}
+	d.config.status.Replaced, d.config.status.ReplacedIn = replacedCounts(counts)
+	return nil
 }
 
 // planConfig copies prod's ConfigMaps (rewritten, sensitive values generated) and Secrets (by
@@ -125,7 +154,7 @@ func planConfig(in planInput, d *desired, scrubber *plainScrubber, b *mirror.Bui
 			continue
 		}
 		data, binary, rep := scrub.ConfigMap(cm.Name, cm.Data, cm.BinaryData, scrubber.in)
-		scrubber.generated += rep.Generated
+		scrubber.count("ConfigMap/"+cm.Name, rep.Generated)
 		p.objects = append(p.objects, b.ConfigMap(cm, data, binary))
 		p.status.ConfigMaps++
 	}
@@ -143,6 +172,7 @@ func planConfig(in planInput, d *desired, scrubber *plainScrubber, b *mirror.Bui
 	p.status.Kept = secrets.Counts.Kept
 	p.status.KeptKeys = secrets.Kept
 	p.unmatched = secrets.Unmatched
+	p.verbatim = secrets.Verbatim
 	return p
 }
 

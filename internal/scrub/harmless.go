@@ -98,6 +98,9 @@ func allLetters(s string) bool {
 // Kubernetes quantities.
 var numberLike = regexp.MustCompile(`^(?i:[+-]?(0x[0-9a-f]+|[0-9]+(\.[0-9]+)*([eE][+-]?[0-9]+)?)(%|[kmgtpe]i?|m)?|v[0-9]+(\.[0-9]+)*([-+][a-z0-9.]+)?)$`)
 
+// dnsName: lowercase DNS labels, at least two, the last all letters (a TLD or "local").
+var dnsName = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}\.?$`)
+
 var uuidLike = regexp.MustCompile(`^(?i:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`)
 
 // enumWord: an identifier such as "info", "eu-west-1", "orders_db", "X-CSRF-Token",
@@ -146,6 +149,18 @@ func harmlessPath(t string) bool {
 // its key, a rule or the sweep.
 func looksRandom(t string) bool {
 	if len(t) < 12 || len(t) > maxHarmless {
+		return false
+	}
+	// A flag or a key=value pair is not one token: the pair and flag passes judge its value, and
+	// replacing it whole would lose the flag's name ("--db-password=…" must stay a flag).
+	if strings.HasPrefix(t, "-") {
+		return false
+	}
+	if i := strings.IndexByte(t, '='); i >= 0 && strings.TrimRight(t[i:], "=") != "" {
+		return false
+	}
+	// A DNS name ("auth.shop-prod-34.svc.cluster.local") mixes letters and digits too.
+	if dnsName.MatchString(t) {
 		return false
 	}
 	var upper, lower, digit, other int
