@@ -65,6 +65,11 @@ type MirrorEnvironmentReconciler struct {
 	// controller only).
 	Observe func(types.NamespacedName)
 
+	// memo remembers scrubbed ConfigMaps, so that reconciles that find the same prod do not
+	// scrub it again.
+	memo     *scrubMemo
+	memoOnce sync.Once
+
 	// harmlessEdits remembers, by UID, the resourceVersion of copies that other field managers
 	// touched only outside the copy's fields, so that converged reconciles write nothing.
 	harmlessEdits sync.Map
@@ -120,7 +125,8 @@ func (r *MirrorEnvironmentReconciler) validate(_ context.Context, s *scope) erro
 
 // plan builds the desired copy from what the read stage found.
 func (r *MirrorEnvironmentReconciler) plan(_ context.Context, s *scope) error {
-	s.desired = plan(planInput{env: s.env, target: s.target, scope: s, settings: r.Settings})
+	r.memoOnce.Do(func() { r.memo = newScrubMemo() })
+	s.desired = plan(planInput{env: s.env, target: s.target, scope: s, settings: r.Settings, memo: r.memo})
 	return nil
 }
 

@@ -60,6 +60,8 @@ type planInput struct {
 	target   string
 	scope    *scope
 	settings Settings
+	// memo remembers scrubbed ConfigMaps across reconciles (nil: none).
+	memo *scrubMemo
 }
 
 // plan builds the whole desired copy. It is a pure function of the scope's read results and the
@@ -153,7 +155,7 @@ func planConfig(in planInput, d *desired, scrubber *plainScrubber, b *mirror.Bui
 		if cm.Name == rootCAConfigMap {
 			continue
 		}
-		data, binary, rep := scrub.ConfigMap(cm.Name, cm.Data, cm.BinaryData, scrubber.in)
+		data, binary, rep := in.memo.configMap(env, in.target, s.keyring, cm, scrubber.in)
 		scrubber.count("ConfigMap/"+cm.Name, rep.Generated)
 		p.objects = append(p.objects, b.ConfigMap(cm, data, binary))
 		p.status.ConfigMaps++
