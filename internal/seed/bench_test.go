@@ -3,6 +3,10 @@ package seed
 import (
 	"bytes"
 	"context"
+	"github.com/envmirror/envmirror/internal/seed/catalog"
+	"github.com/envmirror/envmirror/internal/seed/contract"
+	"github.com/envmirror/envmirror/internal/seed/load"
+	"github.com/envmirror/envmirror/internal/seed/plan"
 	"io"
 	"os"
 	"strconv"
@@ -47,10 +51,10 @@ func benchDatabase(b *testing.B, ddl string) (string, *pgx.Conn) {
 	return dsn, conn
 }
 
-func seedOnce(b *testing.B, dsn string, spec Spec, extra ...string) Summary {
+func seedOnce(b *testing.B, dsn string, spec contract.Spec, extra ...string) contract.Summary {
 	b.Helper()
 	file := b.TempDir() + "/spec.json"
-	if err := os.WriteFile(file, mustMarshal(spec), 0o600); err != nil {
+	if err := os.WriteFile(file, mustJSON(spec), 0o600); err != nil {
 		b.Fatal(err)
 	}
 	var out bytes.Buffer
@@ -58,7 +62,7 @@ func seedOnce(b *testing.B, dsn string, spec Spec, extra ...string) Summary {
 		b.Fatal(err)
 	}
 	lines := bytes.Split(bytes.TrimSpace(out.Bytes()), []byte("\n"))
-	s, err := ParseSummary(lines[len(lines)-1])
+	s, err := contract.ParseSummary(lines[len(lines)-1])
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -69,7 +73,7 @@ func seedOnce(b *testing.B, dsn string, spec Spec, extra ...string) Summary {
 // verify) on a five-column table.
 func BenchmarkSeedSimpleTable(b *testing.B) {
 	dsn, _ := benchDatabase(b, simpleTableDDL)
-	spec := Spec{Seed: 1, DefaultRows: simpleTableRows}
+	spec := contract.Spec{Seed: 1, DefaultRows: simpleTableRows}
 	var loadRate float64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -115,22 +119,22 @@ func BenchmarkSeedVsRawCopy(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer seedConn.Close(ctx)
-	cat, err := readCatalog(ctx, seedConn)
+	cat, err := catalog.Read(ctx, seedConn)
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := buildPlan(cat, Spec{Seed: 1, DefaultRows: simpleTableRows})
+	p, err := plan.Build(cat, contract.Spec{Seed: 1, DefaultRows: simpleTableRows})
 	if err != nil {
 		b.Fatal(err)
 	}
 	var seeding, raw time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := truncateAll(ctx, seedConn, p); err != nil {
+		if err := load.TruncateAll(ctx, seedConn, p); err != nil {
 			b.Fatal(err)
 		}
 		start := time.Now()
-		if err := loadTable(ctx, seedConn, p.tables[0], true); err != nil {
+		if err := load.CopyTable(ctx, seedConn, p.Tables[0], true); err != nil {
 			b.Fatal(err)
 		}
 		seeding += time.Since(start)
@@ -153,10 +157,10 @@ func BenchmarkSeedVsRawCopy(b *testing.B) {
 // many columns per row.
 func BenchmarkSeedEcommerce(b *testing.B) {
 	dsn, _ := benchDatabase(b, "")
-	spec := Spec{Seed: 1, DefaultRows: 20_000, Tables: map[string]int64{"categories": 500, "orders": 50_000, "order_items": 150_000}}
+	spec := contract.Spec{Seed: 1, DefaultRows: 20_000, Tables: map[string]int64{"categories": 500, "orders": 50_000, "order_items": 150_000}}
 	var rows int64
 	var loadRate float64
-	seedOnce(b, dsn, Spec{Seed: 1, DefaultRows: 1}, "--schema-file", ecommerceSchema)
+	seedOnce(b, dsn, contract.Spec{Seed: 1, DefaultRows: 1}, "--schema-file", ecommerceSchema)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		s := seedOnce(b, dsn, spec)
@@ -170,22 +174,22 @@ func BenchmarkSeedEcommerce(b *testing.B) {
 // BenchmarkGenerateSimpleTable measures generation alone (no database): the rows/s the loader
 // can feed COPY with.
 func BenchmarkGenerateSimpleTable(b *testing.B) {
-	t := &Table{Schema: "public", Name: "simple"}
-	typ := func(name string) *pgType { return &pgType{Schema: "pg_catalog", Name: name, Kind: 'b'} }
+	t := &catalog.Table{Schema: "public", Name: "simple"}
+	typ := func(name string) *catalog.Type { return &catalog.Type{Schema: "pg_catalog", Name: name, Kind: 'b'} }
 	for _, c := range []struct {
 		name, typ string
 		mod       int32
 	}{{"id", "int8", -1}, {"name", "text", -1}, {"email", "text", -1}, {"created_at", "timestamptz", -1}, {"amount", "numeric", 12<<16 | 2 + 4}} {
-		t.Columns = append(t.Columns, &Column{Table: t, Num: int16(len(t.Columns) + 1), Name: c.name, Type: typ(c.typ), TypMod: c.mod, NotNull: true})
+		t.Columns = append(t.Columns, &catalog.Column{Table: t, Num: int16(len(t.Columns) + 1), Name: c.name, Type: typ(c.typ), TypMod: c.mod, NotNull: true})
 	}
-	t.Uniques = []*UniqueKey{{Name: "simple_pkey", Columns: t.Columns[:1], Primary: true}}
-	p, err := buildPlan(&Catalog{Tables: []*Table{t}}, Spec{Seed: 1, DefaultRows: simpleTableRows})
+	t.Uniques = []*catalog.UniqueKey{{Name: "simple_pkey", Columns: t.Columns[:1], Primary: true}}
+	p, err := plan.Build(&catalog.Catalog{Tables: []*catalog.Table{t}}, contract.Spec{Seed: 1, DefaultRows: simpleTableRows})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		n, err := io.Copy(io.Discard, newRowReader(context.Background(), p.tables[0].recipes, simpleTableRows))
+		n, err := io.Copy(io.Discard, load.NewRowReader(context.Background(), p.Tables[0].Recipes, simpleTableRows))
 		if err != nil || n == 0 {
 			b.Fatal(err)
 		}

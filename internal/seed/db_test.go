@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/envmirror/envmirror/internal/seed/contract"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,14 +25,14 @@ var ecommerceRows = map[string]int64{
 	"shop.orders": 1200, "shop.order_items": 3000, "shop.reviews": 400, "public.audit_events": 150,
 }
 
-func ecommerceSpec(seed int64) Spec {
-	return Spec{Seed: seed, DefaultRows: 100, Tables: ecommerceRows}
+func ecommerceSpec(seed int64) contract.Spec {
+	return contract.Spec{Seed: seed, DefaultRows: 100, Tables: ecommerceRows}
 }
 
 // runSeed runs the seed command with a spec file and returns its stdout lines.
-func runSeed(ctx context.Context, dsn string, spec Spec, extra ...string) ([]string, error) {
+func runSeed(ctx context.Context, dsn string, spec contract.Spec, extra ...string) ([]string, error) {
 	specFile := filepath.Join(GinkgoT().TempDir(), "spec.json")
-	Expect(os.WriteFile(specFile, mustMarshal(spec), 0o600)).To(Succeed())
+	Expect(os.WriteFile(specFile, mustJSON(spec), 0o600)).To(Succeed())
 	var out bytes.Buffer
 	args := append([]string{"--dsn", dsn, "--spec-file", specFile}, extra...)
 	err := Command(ctx, args, &out)
@@ -161,7 +162,7 @@ var _ = Describe("seeding the e-commerce schema", func() {
 		conn := connectTo(ctx, viaSeed)
 		_, err := conn.Exec(ctx, "CREATE SCHEMA leftover; CREATE TABLE leftover.junk (x int); CREATE TABLE public.old (y int)")
 		Expect(err).NotTo(HaveOccurred())
-		_, err = runSeed(ctx, viaSeed, Spec{Seed: 1, DefaultRows: 5}, "--schema-file", ecommerceSchema, "--reset")
+		_, err = runSeed(ctx, viaSeed, contract.Spec{Seed: 1, DefaultRows: 5}, "--schema-file", ecommerceSchema, "--reset")
 		Expect(err).NotTo(HaveOccurred())
 
 		out, err := exec.CommandContext(ctx, pgBin("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", ecommerceSchema, viaPsql).CombinedOutput()
@@ -173,7 +174,7 @@ var _ = Describe("seeding the e-commerce schema", func() {
 	It("starts clean when rerun after a failure, and names table, column and constraint", func() {
 		dsn := newDatabase(ctx)
 		broken := ecommerceSpec(3)
-		broken.Columns = []ColumnRule{{Table: "shop.order_items", Column: "quantity", Generator: "constant", Values: []string{"0"}}}
+		broken.Columns = []contract.ColumnRule{{Table: "shop.order_items", Column: "quantity", Generator: "constant", Values: []string{"0"}}}
 		_, err := runSeed(ctx, dsn, broken, "--schema-file", ecommerceSchema)
 		Expect(err).To(HaveOccurred())
 		Expect(err.Error()).To(ContainSubstring("shop.order_items"))
@@ -185,7 +186,7 @@ var _ = Describe("seeding the e-commerce schema", func() {
 		Expect(count(ctx, conn, "SELECT count(*) FROM shop.orders")).To(Equal(int64(1200)))
 
 		tooLong := ecommerceSpec(3)
-		tooLong.Columns = []ColumnRule{{Table: "customers", Column: "phone", Generator: "constant", Values: []string{strings.Repeat("9", 40)}}}
+		tooLong.Columns = []contract.ColumnRule{{Table: "customers", Column: "phone", Generator: "constant", Values: []string{strings.Repeat("9", 40)}}}
 		_, err = runSeed(ctx, dsn, tooLong)
 		Expect(err).To(HaveOccurred())
 		Expect(err.Error()).To(ContainSubstring("shop.customers"))
@@ -200,15 +201,15 @@ var _ = Describe("seeding the e-commerce schema", func() {
 
 	It("rejects a spec naming unknown tables or columns, and NOT NULL parents without rows", func() {
 		dsn := newDatabase(ctx)
-		_, err := runSeed(ctx, dsn, Spec{Seed: 1, DefaultRows: 1, Tables: map[string]int64{"ordrs": 5}}, "--schema-file", ecommerceSchema)
+		_, err := runSeed(ctx, dsn, contract.Spec{Seed: 1, DefaultRows: 1, Tables: map[string]int64{"ordrs": 5}}, "--schema-file", ecommerceSchema)
 		Expect(err).To(MatchError(ContainSubstring(`"ordrs"`)))
-		_, err = runSeed(ctx, dsn, Spec{Seed: 1, DefaultRows: 1, Tables: map[string]int64{"orders_2023": 5}})
+		_, err = runSeed(ctx, dsn, contract.Spec{Seed: 1, DefaultRows: 1, Tables: map[string]int64{"orders_2023": 5}})
 		Expect(err).To(MatchError(ContainSubstring("is a partition of shop.orders")))
-		_, err = runSeed(ctx, dsn, Spec{Seed: 1, DefaultRows: 1, Columns: []ColumnRule{{Table: "shop.products", Column: "colour", Generator: "word"}}})
+		_, err = runSeed(ctx, dsn, contract.Spec{Seed: 1, DefaultRows: 1, Columns: []contract.ColumnRule{{Table: "shop.products", Column: "colour", Generator: "word"}}})
 		Expect(err).To(MatchError(ContainSubstring(`no column "colour"`)))
-		_, err = runSeed(ctx, dsn, Spec{Seed: 1, DefaultRows: 1, Columns: []ColumnRule{{Table: "shop.products", Column: "price", Generator: "email"}}})
+		_, err = runSeed(ctx, dsn, contract.Spec{Seed: 1, DefaultRows: 1, Columns: []contract.ColumnRule{{Table: "shop.products", Column: "price", Generator: "email"}}})
 		Expect(err).To(MatchError(ContainSubstring("shop.products.price")))
-		_, err = runSeed(ctx, dsn, Spec{Seed: 1, DefaultRows: 10, Tables: map[string]int64{"shop.categories": 0}})
+		_, err = runSeed(ctx, dsn, contract.Spec{Seed: 1, DefaultRows: 10, Tables: map[string]int64{"shop.categories": 0}})
 		Expect(err).To(MatchError(And(ContainSubstring("shop.products"), ContainSubstring("shop.categories"), ContainSubstring("0 rows"))))
 	})
 })
@@ -222,7 +223,7 @@ var _ = Describe("schemas the generator must work around", func() {
 		DeferCleanup(cancel)
 	})
 
-	seedSQL := func(sql string, spec Spec) (string, error) {
+	seedSQL := func(sql string, spec contract.Spec) (string, error) {
 		dsn := newDatabase(ctx)
 		file := filepath.Join(GinkgoT().TempDir(), "schema.sql")
 		Expect(os.WriteFile(file, []byte(sql), 0o600)).To(Succeed())
@@ -234,12 +235,12 @@ var _ = Describe("schemas the generator must work around", func() {
 		_, err := seedSQL(`
 CREATE TABLE a (id int PRIMARY KEY, b_id int NOT NULL);
 CREATE TABLE b (id int PRIMARY KEY, a_id int NOT NULL REFERENCES a DEFERRABLE INITIALLY DEFERRED);
-ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b DEFERRABLE INITIALLY DEFERRED;`, Spec{Seed: 1, DefaultRows: 5})
+ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b DEFERRABLE INITIALLY DEFERRED;`, contract.Spec{Seed: 1, DefaultRows: 5})
 		Expect(err).To(MatchError(And(ContainSubstring("public.a"), ContainSubstring("public.b"), ContainSubstring("NOT NULL"))))
 	})
 
 	It("reports a schema written for a newer PostgreSQL with its line and the server version", func() {
-		_, err := seedSQL("CREATE TABLE t (id int);\n\nCREATE TABLE u (id uuid DEFAULT uuidv7());\n", Spec{Seed: 1, DefaultRows: 1})
+		_, err := seedSQL("CREATE TABLE t (id int);\n\nCREATE TABLE u (id uuid DEFAULT uuidv7());\n", contract.Spec{Seed: 1, DefaultRows: 1})
 		Expect(err).To(MatchError(And(ContainSubstring("line 3"), ContainSubstring("uuidv7"), MatchRegexp(`runs PostgreSQL \d+`))))
 	})
 
@@ -258,7 +259,7 @@ CREATE TABLE memberships (user_id uuid NOT NULL REFERENCES users, group_id small
 CREATE TABLE ledger (account text NOT NULL, seq int NOT NULL, amount numeric(6,2) NOT NULL CHECK (amount BETWEEN -500 AND 500),
   PRIMARY KEY (account, seq));
 CREATE TABLE postings (account text NOT NULL, seq int NOT NULL, FOREIGN KEY (account, seq) REFERENCES ledger);
-`, Spec{Seed: 5, DefaultRows: 60, Tables: map[string]int64{"profiles": 100, "groups_": 3, "memberships": 1000}})
+`, contract.Spec{Seed: 5, DefaultRows: 60, Tables: map[string]int64{"profiles": 100, "groups_": 3, "memberships": 1000}})
 		Expect(err).NotTo(HaveOccurred())
 		conn := connectTo(ctx, dsn)
 		By("capping a one-to-one table at its parent's rows and a junction table at its combinations")
@@ -306,7 +307,7 @@ var _ = Describe("the seed command", func() {
 
 	It("reads the spec from the environment, reports progress lines and writes the summary file", func() {
 		dsn := newDatabase(ctx)
-		GinkgoT().Setenv(SpecEnv, string(mustMarshal(ecommerceSpec(9))))
+		GinkgoT().Setenv(contract.SpecEnv, string(mustJSON(ecommerceSpec(9))))
 		summaryFile := filepath.Join(GinkgoT().TempDir(), "termination-log")
 		var out bytes.Buffer
 		Expect(Command(ctx, []string{"--dsn", dsn, "--schema-file", ecommerceSchema, "--summary-file", summaryFile}, &out)).To(Succeed())
@@ -331,7 +332,7 @@ var _ = Describe("the seed command", func() {
 		Expect(finished).To(Equal(ecommerceRows))
 		Expect(started).To(HaveLen(len(ecommerceRows)))
 
-		last, err := ParseSummary([]byte(lines[len(lines)-1]))
+		last, err := contract.ParseSummary([]byte(lines[len(lines)-1]))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(last.Tables).To(Equal(8))
 		Expect(last.Rows).To(Equal(int64(5790)))
@@ -341,10 +342,10 @@ var _ = Describe("the seed command", func() {
 
 		written, err := os.ReadFile(summaryFile)
 		Expect(err).NotTo(HaveOccurred())
-		fromFile, err := ParseSummary(written)
+		fromFile, err := contract.ParseSummary(written)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(fromFile.Rows).To(Equal(last.Rows))
-		Expect(len(written)).To(BeNumerically("<=", MaxSummaryBytes))
+		Expect(len(written)).To(BeNumerically("<=", contract.MaxSummaryBytes))
 	})
 
 	It("reads the connection from libpq environment variables", func() {
@@ -355,7 +356,7 @@ var _ = Describe("the seed command", func() {
 			"PGUSER": cfg.User, "PGPASSWORD": cfg.Password, "PGSSLMODE": "disable"} {
 			GinkgoT().Setenv(k, v)
 		}
-		GinkgoT().Setenv(SpecEnv, `{"seed":1,"defaultRows":3}`)
+		GinkgoT().Setenv(contract.SpecEnv, `{"seed":1,"defaultRows":3}`)
 		var out bytes.Buffer
 		Expect(Command(ctx, []string{"--schema-file", ecommerceSchema}, &out)).To(Succeed())
 		Expect(count(ctx, connectTo(ctx, dsn), "SELECT count(*) FROM shop.reviews")).To(Equal(int64(3)))
@@ -369,7 +370,7 @@ var _ = Describe("the seed command", func() {
 		Expect(err).To(MatchError(ContainSubstring("did not accept connections within 2s")))
 		Expect(time.Since(start)).To(BeNumerically("<", 10*time.Second))
 		written, _ := os.ReadFile(summaryFile)
-		s, perr := ParseSummary(written)
+		s, perr := contract.ParseSummary(written)
 		Expect(perr).NotTo(HaveOccurred())
 		Expect(s.Error).To(ContainSubstring("did not accept connections"))
 	})

@@ -15,6 +15,10 @@
 //     keys, advances sequences past the generated keys;
 //   - verifies row counts and every foreign key.
 //
+// The work is split by role: contract (the Spec, flags and Summary shared with the operator),
+// catalog (introspection), pgexpr (the SQL expression parser), plan, gen (generators), load
+// (COPY and verification); this package is the command that runs them in turn.
+//
 // Every value is a function of (seed, table, column, row number), so the same schema, counts and
 // seed give byte-identical tables however the work is scheduled, and a child row computes its
 // parent's key instead of reading it. Progress is printed as JSON lines; the last is a Summary.

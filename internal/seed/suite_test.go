@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
@@ -92,4 +93,12 @@ func pgBin(tool string) string {
 		Skip("ENVMIRROR_TEST_PG_BIN is not set (the server's pg_dump and psql); " + howToRun)
 	}
 	return dir + "/" + tool
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }

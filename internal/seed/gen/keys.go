@@ -1,0 +1,360 @@
+package gen
+
+// Generators for keys: foreign keys pick a parent row and write that row's key (computed, not
+// read: the parent's values are a function of its row number), combinations make composite
+// unique keys distinct, and partition keys fall inside a partition's bounds.
+
+type FKMode int
+
+const (
+	// FKRandom picks any parent row.
+	FKRandom FKMode = iota
+	// FKSelf picks an earlier row of the same table (a tree: categories.parent_id).
+	FKSelf
+	// FKCombo takes the parent row from a combination, for unique keys made of foreign keys.
+	FKCombo
+)
+
+// FKRecipe picks the parent row of one foreign key for each row.
+type FKRecipe struct {
+	Seed         uint64
+	ParentRows   int64
+	Mode         FKMode
+	NullPermille int // nullable foreign keys: share of rows without a parent
+	Combo        *ComboRecipe
+	Dim          int
+	Refs         []Recipe // the parent's generators of the referenced columns, in key order
+}
+
+type fkPicker struct {
+	r          *FKRecipe
+	rr         *rowRand
+	combo      *comboPicker
+	refs       []ValueGen
+	cachedRow  int64
+	cachedPick int64
+}
+
+func (r *FKRecipe) picker(ctx *InstContext) *fkPicker {
+	return ctx.shared(r, func() any {
+		p := &fkPicker{r: r, rr: newRowRand(r.Seed), cachedRow: -1}
+		// Shared before the parents are resolved: a self-reference resolves to this table's own
+		// key generator, which does not need the picker.
+		ctx.gens[r] = p
+		if r.Combo != nil {
+			p.combo = r.Combo.picker(ctx)
+		}
+		for _, ref := range r.Refs {
+			p.refs = append(p.refs, ctx.Gen(ref))
+		}
+		return p
+	}).(*fkPicker)
+}
+
+// pick returns the parent row for a row, or -1 for NULL.
+func (p *fkPicker) pick(row int64) int64 {
+	if row == p.cachedRow {
+		return p.cachedPick
+	}
+	p.cachedRow, p.cachedPick = row, p.compute(row)
+	return p.cachedPick
+}
+
+func (p *fkPicker) compute(row int64) int64 {
+	r := p.r
+	if r.ParentRows <= 0 {
+		return -1
+	}
+	p.rr.at(row)
+	switch r.Mode {
+	case FKCombo:
+		return p.combo.digit(row, r.Dim)
+	case FKSelf:
+		// Row 0 has no earlier row: a root (NULL), or itself when the column is NOT NULL.
+		if row == 0 {
+			if r.NullPermille > 0 {
+				return -1
+			}
+			return 0
+		}
+		if p.rr.chance(r.NullPermille) {
+			return -1
+		}
+		return p.rr.intn(min(row, r.ParentRows))
+	}
+	if p.rr.chance(r.NullPermille) {
+		return -1
+	}
+	return p.rr.intn(r.ParentRows)
+}
+
+// FKColumnRecipe writes one column of a foreign key: the parent row's value of the referenced
+// column.
+type FKColumnRecipe struct {
+	Group *FKRecipe
+	Index int
+}
+
+type fkColumnGen struct {
+	p   *fkPicker
+	ref ValueGen
+}
+
+func (r *FKColumnRecipe) Instantiate(ctx *InstContext) ValueGen {
+	p := r.Group.picker(ctx)
+	return &fkColumnGen{p: p, ref: p.refs[r.Index]}
+}
+
+func (g *fkColumnGen) AppendValue(dst []byte, row int64) []byte {
+	parent := g.p.pick(row)
+	if parent < 0 {
+		return append(dst, nullText...)
+	}
+	return g.ref.AppendValue(dst, parent)
+}
+
+func (g *fkColumnGen) ordinal(row int64) (int64, bool) {
+	og, ok := g.ref.(orderedGen)
+	parent := g.p.pick(row)
+	if !ok || parent < 0 {
+		return 0, false
+	}
+	return og.ordinal(parent)
+}
+
+func (g *fkColumnGen) unit() OrdinalUnit {
+	if og, ok := g.ref.(orderedGen); ok {
+		return og.unit()
+	}
+	return OrdinalUnit{}
+}
+
+// ComboRecipe maps rows to distinct combinations of values of several columns (dimensions of
+// the given sizes), so a unique key made only of foreign keys and small-domain columns holds.
+// With counter, a further integer column counts up per combination: order_items get line numbers
+// 1, 2, 3 within each order.
+type ComboRecipe struct {
+	Seed    uint64
+	Sizes   []int64
+	Counter bool
+}
+
+// capacity is the number of distinct combinations (saturating).
+func (r *ComboRecipe) Capacity() int64 {
+	total := int64(1)
+	for _, s := range r.Sizes {
+		if s <= 0 {
+			return 0
+		}
+		if total > (1<<62)/s {
+			return 1 << 62
+		}
+		total *= s
+	}
+	return total
+}
+
+type comboPicker struct {
+	r         *ComboRecipe
+	perm      affinePerm
+	dimPerms  []affinePerm
+	total     int64
+	cachedRow int64
+	digits    []int64
+	count     int64
+}
+
+func (r *ComboRecipe) picker(ctx *InstContext) *comboPicker {
+	return ctx.shared(r, func() any {
+		total := r.Capacity()
+		p := &comboPicker{r: r, total: total, cachedRow: -1, digits: make([]int64, len(r.Sizes))}
+		p.perm = newAffinePerm(uint64(total), r.Seed)
+		for i, s := range r.Sizes {
+			p.dimPerms = append(p.dimPerms, newAffinePerm(uint64(s), r.Seed+uint64(i)+1))
+		}
+		return p
+	}).(*comboPicker)
+}
+
+func (p *comboPicker) at(row int64) {
+	if row == p.cachedRow {
+		return
+	}
+	p.cachedRow = row
+	var idx int64
+	if p.r.Counter {
+		idx = row % p.total
+		p.count = row / p.total
+	} else {
+		idx = int64(p.perm.apply(uint64(row)))
+	}
+	for i, s := range p.r.Sizes {
+		p.digits[i] = int64(p.dimPerms[i].apply(uint64(idx % s)))
+		idx /= s
+	}
+}
+
+func (p *comboPicker) digit(row int64, dim int) int64 {
+	p.at(row)
+	return p.digits[dim]
+}
+
+// ComboChoiceRecipe writes a small-domain column (enum, boolean, IN list) that is a dimension of
+// a combination.
+type ComboChoiceRecipe struct {
+	Combo  *ComboRecipe
+	Dim    int
+	Values []string
+}
+
+type comboChoiceGen struct {
+	p       *comboPicker
+	dim     int
+	escaped [][]byte
+}
+
+func (r *ComboChoiceRecipe) Instantiate(ctx *InstContext) ValueGen {
+	g := &comboChoiceGen{p: r.Combo.picker(ctx), dim: r.Dim}
+	for _, v := range r.Values {
+		g.escaped = append(g.escaped, appendEscaped(nil, v))
+	}
+	return g
+}
+
+func (g *comboChoiceGen) AppendValue(dst []byte, row int64) []byte {
+	return append(dst, g.escaped[g.p.digit(row, g.dim)]...)
+}
+
+// ComboCounterRecipe writes the counter of a combination: lo, lo+1, ... per combination.
+type ComboCounterRecipe struct {
+	Combo *ComboRecipe
+	Lo    int64
+	Info  TypeInfo
+}
+
+type comboCounterGen struct {
+	r *ComboCounterRecipe
+	p *comboPicker
+}
+
+func (r *ComboCounterRecipe) Instantiate(ctx *InstContext) ValueGen {
+	return &comboCounterGen{r: r, p: r.Combo.picker(ctx)}
+}
+
+func (g *comboCounterGen) ordinal(row int64) (int64, bool) {
+	g.p.at(row)
+	return g.r.Lo + g.p.count, true
+}
+
+func (g *comboCounterGen) unit() OrdinalUnit {
+	return OrdinalUnit{Family: g.r.Info.OrdinalFamily(), Scale: g.r.Info.OrdinalScale()}
+}
+
+func (g *comboCounterGen) AppendValue(dst []byte, row int64) []byte {
+	v, _ := g.ordinal(row)
+	return AppendOrdinal(dst, v, g.r.Info)
+}
+
+// PartitionRecipe picks, for each row, the leaf partition the row goes to; the partition key
+// columns then take values inside that leaf's bounds.
+type PartitionRecipe struct {
+	Seed   uint64
+	Leaves []LeafValues
+}
+
+// LeafValues are the values that route a row to one leaf, per key column.
+type LeafValues struct {
+	Name string
+	Cols map[string]KeyRange
+}
+
+// KeyRange is where a key column's value lies in a leaf: an ordinal interval [lo, hi], a list
+// of literals (list partitions), or one literal (a range bound of a type without ordinals).
+type KeyRange struct {
+	Ordinal bool
+	Lo, Hi  int64
+	Values  []string
+}
+
+type partitionPicker struct {
+	r         *PartitionRecipe
+	rr        *rowRand
+	cachedRow int64
+	leaf      int
+}
+
+func (r *PartitionRecipe) picker(ctx *InstContext) *partitionPicker {
+	return ctx.shared(r, func() any {
+		return &partitionPicker{r: r, rr: newRowRand(r.Seed), cachedRow: -1}
+	}).(*partitionPicker)
+}
+
+func (p *partitionPicker) pick(row int64) *LeafValues {
+	if row != p.cachedRow {
+		p.cachedRow = row
+		p.rr.at(row)
+		p.leaf = int(p.rr.intn(int64(len(p.r.Leaves))))
+	}
+	return &p.r.Leaves[p.leaf]
+}
+
+// PartitionColumnRecipe writes a partition key column.
+type PartitionColumnRecipe struct {
+	Part     *PartitionRecipe
+	Column   string
+	Seed     uint64
+	Info     TypeInfo
+	Unit     OrdinalUnit
+	Fallback Recipe // for leaves that do not constrain this column
+}
+
+type partitionColumnGen struct {
+	r        *PartitionColumnRecipe
+	p        *partitionPicker
+	rr       *rowRand
+	fallback ValueGen
+}
+
+func (r *PartitionColumnRecipe) Instantiate(ctx *InstContext) ValueGen {
+	g := &partitionColumnGen{r: r, p: r.Part.picker(ctx), rr: newRowRand(r.Seed)}
+	if r.Fallback != nil {
+		g.fallback = ctx.Gen(r.Fallback)
+	}
+	return g
+}
+
+func (g *partitionColumnGen) unit() OrdinalUnit { return g.r.Unit }
+
+func (g *partitionColumnGen) ordinal(row int64) (int64, bool) {
+	leaf := g.p.pick(row)
+	kr, ok := leaf.Cols[g.r.Column]
+	if !ok {
+		if og, isOrd := g.fallback.(orderedGen); isOrd {
+			return og.ordinal(row)
+		}
+		return 0, false
+	}
+	if !kr.Ordinal {
+		return 0, false
+	}
+	g.rr.at(row)
+	return g.rr.between(kr.Lo, kr.Hi), true
+}
+
+func (g *partitionColumnGen) AppendValue(dst []byte, row int64) []byte {
+	leaf := g.p.pick(row)
+	kr, ok := leaf.Cols[g.r.Column]
+	switch {
+	case !ok && g.fallback != nil:
+		return g.fallback.AppendValue(dst, row)
+	case !ok:
+		return append(dst, nullText...)
+	case kr.Ordinal:
+		v, _ := g.ordinal(row)
+		return AppendOrdinal(dst, v, g.r.Info)
+	case len(kr.Values) == 0:
+		return append(dst, nullText...)
+	}
+	g.rr.at(row)
+	return appendEscaped(dst, kr.Values[g.rr.intn(int64(len(kr.Values)))])
+}

@@ -1,0 +1,125 @@
+package gen
+
+import (
+	"bytes"
+	"strconv"
+	"unicode/utf8"
+)
+
+// TextRecipe generates strings from a producer, fitted to length limits; with unique, a suffix
+// derived from the row number makes every value distinct (see appendUnique).
+type TextRecipe struct {
+	Seed         uint64
+	Produce      textFn
+	MinLen       int
+	MaxLen       int // 0: unlimited
+	Unique       bool
+	EmailStyle   bool // unique suffix before the '@'
+	NullPermille int
+}
+
+type textGen struct {
+	r       *TextRecipe
+	rr      *rowRand
+	scratch []byte
+}
+
+func (r *TextRecipe) Instantiate(*InstContext) ValueGen {
+	return &textGen{r: r, rr: newRowRand(r.Seed)}
+}
+
+func (g *textGen) AppendValue(dst []byte, row int64) []byte {
+	rr := g.rr
+	rr.at(row)
+	if rr.chance(g.r.NullPermille) {
+		return append(dst, nullText...)
+	}
+	s := g.r.Produce(rr, g.scratch[:0])
+	for i := 0; i < 64 && utf8.RuneCount(s) < g.r.MinLen; i++ {
+		s = append(s, ' ')
+		s = fastWord(rr, s)
+	}
+	if g.r.Unique {
+		s = appendUnique(s, row, g.r.MaxLen, g.r.EmailStyle)
+	} else if g.r.MaxLen > 0 {
+		s = truncateRuneBytes(s, g.r.MaxLen)
+	}
+	g.scratch = s
+	return appendEscapedBytes(dst, s)
+}
+
+func appendEscapedBytes(dst, s []byte) []byte {
+	for _, c := range s {
+		if c == '\\' || c == '\t' || c == '\n' || c == '\r' {
+			return appendEscaped(dst, string(s))
+		}
+	}
+	return append(dst, s...)
+}
+
+// truncateRuneBytes cuts s to at most n characters.
+func truncateRuneBytes(s []byte, n int) []byte {
+	if len(s) <= n {
+		return s
+	}
+	count := 0
+	for i := 0; i < len(s); {
+		if count == n {
+			return s[:i]
+		}
+		_, size := utf8.DecodeRune(s[i:])
+		i += size
+		count++
+	}
+	return s
+}
+
+const base36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+// appendUnique makes s distinct for each row: it appends "-" and the row number in base 36 (for
+// emails "+row" before the '@'). The suffix is the text after the last separator and holds no
+// separator itself, so two rows never collide whatever the base strings are, even after case
+// folding (lower(email) indexes). When the limit leaves no room for a suffix, the value is the
+// row number alone, padded to the limit.
+func appendUnique(s []byte, row int64, maxLen int, emailStyle bool) []byte {
+	var sufBuf [16]byte
+	suffix := strconv.AppendInt(sufBuf[:0], row, 36)
+	if emailStyle {
+		if at := bytes.LastIndexByte(s, '@'); at > 0 {
+			var domBuf [128]byte
+			domain := append(domBuf[:0], s[at:]...)
+			local := s[:at]
+			if maxLen > 0 {
+				room := maxLen - utf8.RuneCount(domain) - len(suffix) - 1
+				if room < 1 {
+					return appendRowCode(s[:0], row, maxLen)
+				}
+				local = truncateRuneBytes(local, room)
+			}
+			out := append(local, '+')
+			out = append(out, suffix...)
+			return append(out, domain...)
+		}
+	}
+	if maxLen > 0 {
+		room := maxLen - len(suffix) - 1
+		if room < 1 {
+			return appendRowCode(s[:0], row, maxLen)
+		}
+		s = truncateRuneBytes(s, room)
+	}
+	s = append(s, '-')
+	return append(s, suffix...)
+}
+
+func appendRowCode(dst []byte, row int64, width int) []byte {
+	start := len(dst)
+	for i := 0; i < width; i++ {
+		dst = append(dst, '0')
+	}
+	for i := len(dst) - 1; i >= start; i-- {
+		dst[i] = base36[row%36]
+		row /= 36
+	}
+	return dst
+}

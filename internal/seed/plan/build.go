@@ -1,0 +1,278 @@
+package plan
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/envmirror/envmirror/internal/seed/catalog"
+	"github.com/envmirror/envmirror/internal/seed/contract"
+	"github.com/envmirror/envmirror/internal/seed/gen"
+)
+
+// Plan is everything loading needs: the tables in order, each with its row count and the
+// recipes of the values of its columns.
+type Plan struct {
+	Tables   []*TablePlan
+	ByTable  map[*catalog.Table]*TablePlan
+	Warnings []string
+}
+
+type TablePlan struct {
+	Table *catalog.Table
+	Rows  int64
+	// deps are the tables that must be loaded (committed) first.
+	Deps []*TablePlan
+	// columns are written by COPY in this order, with recipes[i] generating columns[i].
+	Columns  []*catalog.Column
+	Recipes  []gen.Recipe
+	Deferred []*DeferredFK
+	// sequences are advanced past the generated keys after loading.
+	Sequences []SequenceFix
+}
+
+// DeferredFK is a foreign key that closes a cycle: NULL while loading, set by an UPDATE after.
+type DeferredFK struct {
+	FK         *catalog.ForeignKey
+	Key        []*catalog.Column // identifies the rows to update
+	KeyRecipes []gen.Recipe
+	FKRecipes  []gen.Recipe
+}
+
+type SequenceFix struct {
+	Sequence string
+	Column   *catalog.Column
+}
+
+// columnSlot stands for a column's recipe before it is chosen, so recipes can refer to columns
+// of tables that are planned later (foreign keys closing a cycle, relations).
+type columnSlot struct {
+	col  *catalog.Column
+	info gen.TypeInfo
+	r    gen.Recipe
+}
+
+func (s *columnSlot) Instantiate(ctx *gen.InstContext) gen.ValueGen {
+	if s.r == nil {
+		return gen.NullGen{}
+	}
+	return ctx.Gen(s.r)
+}
+
+type builder struct {
+	cat      *catalog.Catalog
+	spec     contract.Spec
+	slots    map[*catalog.Column]*columnSlot
+	rows     map[*catalog.Table]int64
+	deferred map[*catalog.ForeignKey]bool
+	rules    map[*catalog.Column]contract.ColumnRule
+	plan     *Plan
+	// distinct are columns (of tables planned so far) whose values differ on every row.
+	distinct map[*catalog.Column]bool
+}
+
+// Build decides how every column of every table is generated.
+func Build(cat *catalog.Catalog, spec contract.Spec) (*Plan, error) {
+	b := &builder{cat: cat, spec: spec, slots: map[*catalog.Column]*columnSlot{}, plan: &Plan{ByTable: map[*catalog.Table]*TablePlan{}}, distinct: map[*catalog.Column]bool{}}
+	var err error
+	if b.rows, err = rowCounts(cat, spec); err != nil {
+		return nil, err
+	}
+	if b.rules, err = columnRules(cat, spec); err != nil {
+		return nil, err
+	}
+	order, deferred, err := orderTables(cat.Tables)
+	if err != nil {
+		return nil, err
+	}
+	b.deferred = deferred
+	for _, t := range cat.Tables {
+		for _, c := range t.Columns {
+			base, typmod, _, _ := c.Resolved()
+			b.slots[c] = &columnSlot{col: c, info: gen.TypeInfoOf(base, typmod)}
+		}
+	}
+	for _, t := range order {
+		tp := &TablePlan{Table: t, Rows: b.rows[t]}
+		b.plan.Tables = append(b.plan.Tables, tp)
+		b.plan.ByTable[t] = tp
+	}
+	for _, tp := range b.plan.Tables {
+		for _, fk := range tp.Table.ForeignKeys {
+			if fk.RefTable != tp.Table && !deferred[fk] {
+				tp.Deps = appendPlan(tp.Deps, b.plan.ByTable[fk.RefTable])
+			}
+		}
+		if err := b.buildTable(tp); err != nil {
+			return nil, err
+		}
+	}
+	return b.plan, nil
+}
+
+func appendPlan(list []*TablePlan, tp *TablePlan) []*TablePlan {
+	for _, x := range list {
+		if x == tp {
+			return list
+		}
+	}
+	return append(list, tp)
+}
+
+func (b *builder) warnf(format string, args ...any) {
+	b.plan.Warnings = append(b.plan.Warnings, fmt.Sprintf(format, args...))
+}
+
+// rowCounts resolves the spec's row counts to tables. A name that matches no table is an error:
+// a typo would otherwise seed the default silently.
+func rowCounts(cat *catalog.Catalog, spec contract.Spec) (map[*catalog.Table]int64, error) {
+	counts := map[*catalog.Table]int64{}
+	for _, t := range cat.Tables {
+		counts[t] = spec.DefaultRows
+	}
+	names := make([]string, 0, len(spec.Tables))
+	for name := range spec.Tables {
+		names = append(names, name)
+	}
+	// Bare names first, so "schema.table" wins over "table" for the same table.
+	sort.Slice(names, func(i, j int) bool {
+		di, dj := strings.Contains(names[i], "."), strings.Contains(names[j], ".")
+		if di != dj {
+			return !di
+		}
+		return names[i] < names[j]
+	})
+	for _, name := range names {
+		matched := matchTables(cat, name)
+		if len(matched) == 0 {
+			return nil, fmt.Errorf("rows.tables names %q, which is not a table of the database%s", name, partitionHint(cat, name))
+		}
+		for _, t := range matched {
+			counts[t] = spec.Tables[name]
+		}
+	}
+	return counts, nil
+}
+
+func matchTables(cat *catalog.Catalog, name string) []*catalog.Table {
+	var out []*catalog.Table
+	for _, t := range cat.Tables {
+		if t.QualifiedName() == name || !strings.Contains(name, ".") && t.Name == name {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func partitionHint(cat *catalog.Catalog, name string) string {
+	for _, t := range cat.Tables {
+		for _, l := range t.Leaves {
+			if l.Name == name || strings.HasSuffix(l.Name, "."+name) {
+				return fmt.Sprintf(" (%s is a partition of %s: set the rows of %s)", l.Name, t.QualifiedName(), t.QualifiedName())
+			}
+		}
+	}
+	return ""
+}
+
+func columnRules(cat *catalog.Catalog, spec contract.Spec) (map[*catalog.Column]contract.ColumnRule, error) {
+	rules := map[*catalog.Column]contract.ColumnRule{}
+	for _, r := range spec.Columns {
+		tables := matchTables(cat, r.Table)
+		if len(tables) == 0 {
+			return nil, fmt.Errorf("columns rule for %s.%s: no table %q in the database", r.Table, r.Column, r.Table)
+		}
+		for _, t := range tables {
+			c := t.Column(r.Column)
+			if c == nil {
+				return nil, fmt.Errorf("columns rule for %s.%s: table %s has no column %q", r.Table, r.Column, t.QualifiedName(), r.Column)
+			}
+			if c.Generated != 0 {
+				return nil, fmt.Errorf("columns rule for %s: the column is GENERATED ALWAYS AS (...) STORED and cannot be written", c)
+			}
+			rules[c] = r
+		}
+	}
+	return rules, nil
+}
+
+// tableBuild holds what is decided about one table while its columns are planned.
+type tableBuild struct {
+	tp        *TablePlan
+	facts     map[string]*checkFacts // per column: everything the CHECKs say about it
+	relations []relation
+	fkOf      map[*catalog.Column]*gen.FKRecipe
+	fkIndex   map[*catalog.Column]int
+	combo     map[*catalog.Column]gen.Recipe // columns generated by a combination
+	rowUnique map[*catalog.Column]bool
+	partition *gen.PartitionRecipe
+	partKeys  map[string]bool
+	nullOnly  map[*catalog.Column]bool // unsupported CHECKs on nullable columns: NULL passes them
+	inUnique  map[*catalog.Column]bool
+	deferred  map[*catalog.Column]bool
+}
+
+func (b *builder) buildTable(tp *TablePlan) error {
+	t := tp.Table
+	tb := &tableBuild{
+		tp: tp, facts: map[string]*checkFacts{}, fkOf: map[*catalog.Column]*gen.FKRecipe{}, fkIndex: map[*catalog.Column]int{},
+		combo: map[*catalog.Column]gen.Recipe{}, rowUnique: map[*catalog.Column]bool{}, partKeys: map[string]bool{},
+		nullOnly: map[*catalog.Column]bool{}, inUnique: map[*catalog.Column]bool{}, deferred: map[*catalog.Column]bool{},
+	}
+	b.collectChecks(tb)
+	for _, name := range t.Exclusions {
+		b.warnf("%s: EXCLUDE constraint %s is not generated for; loading may fail on it", t.QualifiedName(), name)
+	}
+	if err := b.planForeignKeys(tb); err != nil {
+		return err
+	}
+	b.planPartitions(tb)
+	if err := b.planUniques(tb); err != nil {
+		return err
+	}
+	for c := range tb.rowUnique {
+		b.distinct[c] = true
+	}
+	for _, c := range t.Columns {
+		if c.Generated != 0 {
+			continue // GENERATED ALWAYS AS (...) STORED: the database computes it
+		}
+		r, err := b.columnRecipe(tb, c)
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			continue // left to its default
+		}
+		b.slots[c].r = r
+		tp.Columns = append(tp.Columns, c)
+		tp.Recipes = append(tp.Recipes, b.slots[c])
+		if seq := catalog.SequenceOf(c); seq != "" {
+			tp.Sequences = append(tp.Sequences, SequenceFix{Sequence: seq, Column: c})
+		}
+	}
+	b.wireRelations(tb)
+	return b.planDeferred(tb)
+}
+
+// RecipesFor returns the recipes of the COPY columns. With triggers off (no foreign key checks
+// while loading) the foreign keys closing a cycle are written right away, with the values the
+// second pass would set; otherwise they are NULL until setDeferred.
+func (tp *TablePlan) RecipesFor(deferredInline bool) []gen.Recipe {
+	if !deferredInline || len(tp.Deferred) == 0 {
+		return tp.Recipes
+	}
+	inline := map[*catalog.Column]gen.Recipe{}
+	for _, d := range tp.Deferred {
+		for i, c := range d.FK.Columns {
+			inline[c] = d.FKRecipes[i]
+		}
+	}
+	out := append([]gen.Recipe(nil), tp.Recipes...)
+	for i, c := range tp.Columns {
+		if r, ok := inline[c]; ok {
+			out[i] = r
+		}
+	}
+	return out
+}

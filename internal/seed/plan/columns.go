@@ -1,0 +1,370 @@
+package plan
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/envmirror/envmirror/internal/seed/catalog"
+	"github.com/envmirror/envmirror/internal/seed/contract"
+	"github.com/envmirror/envmirror/internal/seed/gen"
+)
+
+// columnRecipe chooses how a column is generated. nil means the column is left out of COPY
+// (its default, or NULL, applies).
+func (b *builder) columnRecipe(tb *tableBuild, c *catalog.Column) (gen.Recipe, error) {
+	if tb.deferred[c] && tb.fkOf[c] != nil {
+		return &gen.NullRecipe{}, nil // set by the second pass
+	}
+	if rule, ok := b.rules[c]; ok {
+		return b.ruleRecipe(tb, c, rule)
+	}
+	if fk := tb.fkOf[c]; fk != nil {
+		return &gen.FKColumnRecipe{Group: fk, Index: tb.fkIndex[c]}, nil
+	}
+	if r, ok := tb.combo[c]; ok {
+		return r, nil
+	}
+	if tb.nullOnly[c] {
+		return &gen.NullRecipe{}, nil
+	}
+	base, err := b.valueRecipe(tb, c, tb.rowUnique[c])
+	if err != nil {
+		return nil, err
+	}
+	if tb.partition != nil && tb.partKeys[c.Name] {
+		info := b.slots[c].info
+		return &gen.PartitionColumnRecipe{
+			Part: tb.partition, Column: c.Name, Info: info, Fallback: base,
+			Seed: gen.DeriveSeed(b.spec.Seed, c.Table.QualifiedName(), c.Name, "partition-key"),
+			Unit: gen.OrdinalUnit{Family: info.OrdinalFamily(), Scale: info.OrdinalScale()},
+		}, nil
+	}
+	if base == nil {
+		if c.Default != "" || !b.notNull(tb, c) {
+			b.warnf("%s: no generator for type %s; the column is left to its default", c, b.slots[c].info.Name)
+			return nil, nil
+		}
+		return nil, fmt.Errorf("%s: no generator for type %s, and the column is NOT NULL without a default: "+
+			"add a columns rule for it (e.g. generator constant with a value)", c, b.slots[c].info.Name)
+	}
+	return base, nil
+}
+
+func (b *builder) notNull(tb *tableBuild, c *catalog.Column) bool {
+	_, _, _, domainNotNull := c.Resolved()
+	f := tb.facts[c.Name]
+	return c.NotNull || domainNotNull || f != nil && f.notNull[c.Name]
+}
+
+// nullPermille is the share of NULLs in a nullable column: most rows of a deleted_at are NULL,
+// a few of any other nullable column.
+func (b *builder) nullPermille(tb *tableBuild, c *catalog.Column, sem gen.Semantic) int {
+	if b.notNull(tb, c) || tb.inUnique[c] || tb.rowUnique[c] {
+		return 0
+	}
+	switch sem {
+	case gen.SemDeletedAt:
+		return 900
+	case gen.SemFutureAt:
+		return 300
+	}
+	return 50
+}
+
+func (b *builder) seedOf(c *catalog.Column) uint64 {
+	return gen.DeriveSeed(b.spec.Seed, c.Table.QualifiedName(), c.Name)
+}
+
+// valueRecipe generates a column from its type, its CHECKs and what its name suggests.
+func (b *builder) valueRecipe(tb *tableBuild, c *catalog.Column, unique bool) (gen.Recipe, error) {
+	info := b.slots[c].info
+	sem := gen.GuessSemantic(c.Table.Name, c.Name)
+	if dom := c.Type; dom != nil && dom.Kind == 'd' && sem == gen.SemNone {
+		sem = gen.GuessSemantic(c.Table.Name, dom.Name) // a domain named email_address says it all
+	}
+	f := tb.facts[c.Name]
+	if f == nil {
+		f = newCheckFacts()
+	}
+	np := b.nullPermille(tb, c, sem)
+	seed := b.seedOf(c)
+	if allowed := f.allowed[c.Name]; len(allowed) > 0 && !unique {
+		return &gen.ChoiceRecipe{Seed: seed, Values: allowed, NullPermille: np}, nil
+	}
+	fn := func(fn gen.AppendFn) gen.Recipe { return &gen.FuncRecipe{Seed: seed, NullPermille: np, Fn: fn} }
+	switch info.Kind {
+	case gen.KindEnum:
+		return &gen.ChoiceRecipe{Seed: seed, Values: info.Labels, NullPermille: np}, nil
+	case gen.KindBool:
+		return &gen.ChoiceRecipe{Seed: seed, Values: []string{"t", "f"}, NullPermille: np}, nil
+	case gen.KindInt, gen.KindNumeric, gen.KindFloat, gen.KindMoney, gen.KindDate, gen.KindTimestamp, gen.KindTimestamptz, gen.KindTime:
+		return b.ordinalRecipe(tb, c, info, sem, f, np, unique)
+	case gen.KindText:
+		return b.textRecipe(tb, c, info, sem, f, np, unique), nil
+	case gen.KindUUID:
+		return fn(gen.UUIDFn(unique, seed)), nil
+	case gen.KindJSON:
+		return fn(gen.JSONFn()), nil
+	case gen.KindInet:
+		return fn(gen.InetFn(info, unique, sem == gen.SemIPv6)), nil
+	case gen.KindMacaddr:
+		return fn(gen.MACFn(6)), nil
+	case gen.KindMacaddr8:
+		return fn(gen.MACFn(8)), nil
+	case gen.KindBytea:
+		return fn(gen.ByteaFn(unique)), nil
+	case gen.KindBit:
+		return fn(gen.BitFn(info)), nil
+	case gen.KindTSVector:
+		return fn(gen.TSVectorFn()), nil
+	case gen.KindXML:
+		return fn(gen.XMLFn()), nil
+	case gen.KindPoint:
+		return fn(gen.PointFn()), nil
+	case gen.KindTimetz:
+		return fn(gen.TimetzFn()), nil
+	case gen.KindInterval:
+		return fn(gen.IntervalFn()), nil
+	case gen.KindArray:
+		elemSem := sem
+		if strings.Contains(strings.ToLower(c.Name), "tag") {
+			elemSem = gen.SemNone // tags are single words
+		}
+		if elem := gen.ElementFn(*info.Elem, elemSem); elem != nil {
+			return fn(gen.ArrayFn(elem)), nil
+		}
+	case gen.KindRange:
+		if r := gen.RangeFn(*info.RangeSub); r != nil {
+			return fn(r), nil
+		}
+	}
+	return nil, nil
+}
+
+func (b *builder) textRecipe(tb *tableBuild, c *catalog.Column, info gen.TypeInfo, sem gen.Semantic, f *checkFacts, np int, unique bool) gen.Recipe {
+	maxLen := info.MaxLen
+	if m, ok := f.maxLength[c.Name]; ok && (maxLen == 0 || m < maxLen) {
+		maxLen = m
+	}
+	for _, p := range f.patterns[c.Name] {
+		if strings.Contains(p, "@") {
+			sem = gen.SemEmail
+		}
+	}
+	if len(f.patterns[c.Name]) > 0 && sem != gen.SemEmail {
+		b.warnf("%s: pattern CHECK %s is not generated for; values may violate it", c, strings.Join(f.patterns[c.Name], ", "))
+	}
+	return &gen.TextRecipe{
+		Seed:         b.seedOf(c),
+		Produce:      gen.TextProducer(sem, maxLen),
+		MinLen:       f.minLength[c.Name],
+		MaxLen:       maxLen,
+		Unique:       unique,
+		EmailStyle:   sem == gen.SemEmail,
+		NullPermille: np,
+	}
+}
+
+// OrdinalRecipe generates numbers, dates and timestamps within the type's limits and the CHECK
+// bounds, in the range the column's name suggests.
+func (b *builder) ordinalRecipe(tb *tableBuild, c *catalog.Column, info gen.TypeInfo, sem gen.Semantic, f *checkFacts, np int, unique bool) (gen.Recipe, error) {
+	hardLo, hardHi := ordinalLimits(info)
+	if bd := f.bounds[c.Name]; bd != nil {
+		if v, ok := ordinalOfLiteral(bd.lo, info); bd.hasLo && ok {
+			if bd.loStrict {
+				v++
+			}
+			hardLo = max(hardLo, v)
+		}
+		if v, ok := ordinalOfLiteral(bd.hi, info); bd.hasHi && ok {
+			if bd.hiStrict {
+				v--
+			}
+			hardHi = min(hardHi, v)
+		}
+	}
+	if hardLo > hardHi {
+		return nil, fmt.Errorf("%s: its CHECK constraints allow no value", c)
+	}
+	softLo, softHi := ordinalDefaults(info, sem)
+	lo, hi := fitRange(softLo, softHi, hardLo, hardHi)
+	r := &gen.OrdinalRecipe{
+		Seed: b.seedOf(c), Info: info, Lo: lo, Hi: hi, NullPermille: np,
+		Unit: gen.OrdinalUnit{Family: info.OrdinalFamily(), Scale: info.OrdinalScale()},
+	}
+	r.Spread = relationSpread(info, lo, hi)
+	if unique {
+		r.Unique, r.Step = true, uniqueStep(info)
+		switch {
+		case c.SeqIncrement > 0:
+			// Keys follow the sequence, as the application's inserts would.
+			r.Lo, r.Step = max(hardLo, c.SeqStart), c.SeqIncrement
+		case info.Kind == gen.KindInt && sem == gen.SemNone:
+			r.Lo = max(hardLo, 1) // keys count from 1
+		}
+		rows := tb.tp.Rows
+		if rows > 0 && (hardHi-r.Lo)/r.Step < rows-1 {
+			return nil, fmt.Errorf("%s (%s) must be unique but holds at most %d distinct values within its type and CHECKs, "+
+				"and %d rows were asked for %s", c, info.Name, (hardHi-r.Lo)/r.Step+1, rows, c.Table.QualifiedName())
+		}
+	}
+	return r, nil
+}
+
+// ordinalLimits are the bounds of a type, in its ordinal unit.
+func ordinalLimits(info gen.TypeInfo) (int64, int64) {
+	switch info.Kind {
+	case gen.KindInt:
+		return info.IntMin, info.IntMax
+	case gen.KindNumeric:
+		if info.Precision > 0 {
+			digits := info.Precision - info.Scale + info.OrdinalScale()
+			if digits < 18 {
+				m := int64(math.Pow10(digits)) - 1
+				return -m, m
+			}
+		}
+		return -1e17, 1e17
+	case gen.KindFloat, gen.KindMoney:
+		return -1e15, 1e15
+	case gen.KindDate:
+		return -700000, 1000000
+	case gen.KindTimestamp, gen.KindTimestamptz:
+		return -60e9, 90e9
+	case gen.KindTime:
+		return 0, gen.SecondsPerDay - 1
+	}
+	return math.MinInt64 / 2, math.MaxInt64 / 2
+}
+
+// ordinalDefaults is the usual range of a column, from its semantic.
+func ordinalDefaults(info gen.TypeInfo, sem gen.Semantic) (int64, int64) {
+	switch info.Kind {
+	case gen.KindDate, gen.KindTimestamp, gen.KindTimestamptz:
+		now := gen.OrdinalEpoch(info)
+		day := int64(1)
+		if info.Kind != gen.KindDate {
+			day = gen.SecondsPerDay
+		}
+		switch sem {
+		case gen.SemBirthDate:
+			lo, _ := ordinalOfLiteral("1950-01-01", info)
+			hi, _ := ordinalOfLiteral("2006-12-31", info)
+			return lo, hi
+		case gen.SemFutureAt:
+			return now, now + 365*day
+		}
+		return now - 730*day, now - 1
+	case gen.KindTime:
+		return 0, gen.SecondsPerDay - 1
+	}
+	loText, hiText := gen.NumberRange(sem)
+	lo, _ := gen.ParseDecimalUnits(loText, info.OrdinalScale())
+	hi, _ := gen.ParseDecimalUnits(hiText, info.OrdinalScale())
+	return lo, hi
+}
+
+// fitRange moves the usual range [softLo, softHi] inside the allowed [hardLo, hardHi], keeping
+// its width where it can.
+func fitRange(softLo, softHi, hardLo, hardHi int64) (int64, int64) {
+	width := softHi - softLo
+	switch {
+	case softHi < hardLo:
+		return hardLo, min(hardHi, gen.SatAdd(hardLo, width))
+	case softLo > hardHi:
+		return max(hardLo, gen.SatAdd(hardHi, -width)), hardHi
+	}
+	return max(softLo, hardLo), min(softHi, hardHi)
+}
+
+func relationSpread(info gen.TypeInfo, lo, hi int64) int64 {
+	switch info.Kind {
+	case gen.KindDate:
+		return 30
+	case gen.KindTimestamp, gen.KindTimestamptz:
+		return 30 * gen.SecondsPerDay
+	case gen.KindTime:
+		return 3600
+	}
+	return max((hi-lo)/4, 1)
+}
+
+func uniqueStep(info gen.TypeInfo) int64 {
+	switch info.Kind {
+	case gen.KindTimestamp, gen.KindTimestamptz:
+		return 60
+	case gen.KindNumeric, gen.KindFloat, gen.KindMoney:
+		step := int64(1)
+		for i := 0; i < info.OrdinalScale(); i++ {
+			step *= 10
+		}
+		return step
+	}
+	return 1
+}
+
+// ruleRecipe follows a column rule of the spec.
+func (b *builder) ruleRecipe(tb *tableBuild, c *catalog.Column, rule contract.ColumnRule) (gen.Recipe, error) {
+	info := b.slots[c].info
+	seed := b.seedOf(c)
+	f := tb.facts[c.Name]
+	if f == nil {
+		f = newCheckFacts()
+	}
+	mismatch := func() error {
+		return fmt.Errorf("columns rule for %s: generator %s does not produce values of the column's type %s",
+			c, rule.Generator, info.Name)
+	}
+	textual := info.Kind == gen.KindText
+	switch rule.Generator {
+	case "null":
+		if b.notNull(tb, c) {
+			return nil, fmt.Errorf("columns rule for %s: generator null on a NOT NULL column", c)
+		}
+		return &gen.NullRecipe{}, nil
+	case "constant", "oneOf":
+		return &gen.ChoiceRecipe{Seed: seed, Values: rule.Values}, nil
+	case "boolean":
+		switch {
+		case info.Kind == gen.KindBool:
+			return &gen.ChoiceRecipe{Seed: seed, Values: []string{"t", "f"}}, nil
+		case textual:
+			return &gen.ChoiceRecipe{Seed: seed, Values: []string{"true", "false"}}, nil
+		}
+		return nil, mismatch()
+	case "integer", "decimal", "price", "date", "timestamp":
+		want := map[string]gen.TypeInfo{
+			"integer":   {Kind: gen.KindInt, IntMin: math.MinInt64, IntMax: math.MaxInt64},
+			"decimal":   {Kind: gen.KindNumeric},
+			"price":     {Kind: gen.KindNumeric},
+			"date":      {Kind: gen.KindDate},
+			"timestamp": {Kind: gen.KindTimestamptz},
+		}[rule.Generator]
+		if !info.IsOrdinal() || info.OrdinalFamily() != want.OrdinalFamily() && !(info.OrdinalFamily() == 3 && want.Kind == gen.KindDate) {
+			if !textual {
+				return nil, mismatch()
+			}
+			info = want
+		}
+		sem := gen.Semantic(rule.Generator)
+		if rule.Generator == "integer" || rule.Generator == "decimal" {
+			sem = gen.SemNone
+		}
+		return b.ordinalRecipe(tb, c, info, sem, f, 0, tb.rowUnique[c])
+	case "uuid":
+		if info.Kind != gen.KindUUID && !textual {
+			return nil, mismatch()
+		}
+		return &gen.FuncRecipe{Seed: seed, Fn: gen.UUIDFn(tb.rowUnique[c], seed)}, nil
+	case "ipv4", "ipv6":
+		if info.Kind != gen.KindInet && !textual {
+			return nil, mismatch()
+		}
+		return &gen.FuncRecipe{Seed: seed, Fn: gen.InetFn(info, tb.rowUnique[c], rule.Generator == "ipv6")}, nil
+	}
+	if !textual {
+		return nil, mismatch()
+	}
+	return b.textRecipe(tb, c, info, gen.Semantic(rule.Generator), f, 0, tb.rowUnique[c]), nil
+}
