@@ -8,6 +8,7 @@
 # instance (own data directory, own free port, durability off: it is thrown away), and exports
 #   ENVMIRROR_TEST_POSTGRES_DSN  postgres://envmirror:PASSWORD@127.0.0.1:PORT/postgres?sslmode=disable
 #   ENVMIRROR_TEST_PG_BIN        that server's bin directory (pg_dump, psql of the same version)
+#   ENVMIRROR_TEST_PG_LOG        that server's log file (tests that check what was sent read it)
 # The server is stopped and its directory removed on exit; the command's exit code is kept.
 # Several runs can go at once: each gets its own directory and port.
 set -euo pipefail
@@ -138,6 +139,7 @@ done
 
 export ENVMIRROR_TEST_POSTGRES_DSN="postgres://envmirror:$password@127.0.0.1:$port/postgres?sslmode=disable"
 export ENVMIRROR_TEST_PG_BIN=$bin
+export ENVMIRROR_TEST_PG_LOG=$dir/server.log
 log "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $dir)"
 
 # The command runs in the background so a signal to this script is handled at once (a foreground

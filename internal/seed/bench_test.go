@@ -3,15 +3,16 @@ package seed
 import (
 	"bytes"
 	"context"
-	"github.com/envmirror/envmirror/internal/seed/catalog"
-	"github.com/envmirror/envmirror/internal/seed/contract"
-	"github.com/envmirror/envmirror/internal/seed/load"
-	"github.com/envmirror/envmirror/internal/seed/plan"
 	"io"
 	"os"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/envmirror/envmirror/internal/seed/catalog"
+	"github.com/envmirror/envmirror/internal/seed/contract"
+	"github.com/envmirror/envmirror/internal/seed/load"
+	"github.com/envmirror/envmirror/internal/seed/plan"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -123,7 +124,7 @@ func BenchmarkSeedVsRawCopy(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := plan.Build(cat, contract.Spec{Seed: 1, DefaultRows: simpleTableRows})
+	p, err := plan.Build(cat, contract.Spec{Seed: 1, DefaultRows: simpleTableRows}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -183,7 +184,7 @@ func BenchmarkGenerateSimpleTable(b *testing.B) {
 		t.Columns = append(t.Columns, &catalog.Column{Table: t, Num: int16(len(t.Columns) + 1), Name: c.name, Type: typ(c.typ), TypMod: c.mod, NotNull: true})
 	}
 	t.Uniques = []*catalog.UniqueKey{{Name: "simple_pkey", Columns: t.Columns[:1], Primary: true}}
-	p, err := plan.Build(&catalog.Catalog{Tables: []*catalog.Table{t}}, contract.Spec{Seed: 1, DefaultRows: simpleTableRows})
+	p, err := plan.Build(&catalog.Catalog{Tables: []*catalog.Table{t}}, contract.Spec{Seed: 1, DefaultRows: simpleTableRows}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

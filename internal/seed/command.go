@@ -6,16 +6,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/envmirror/envmirror/internal/seed/catalog"
-	"github.com/envmirror/envmirror/internal/seed/contract"
-	"github.com/envmirror/envmirror/internal/seed/load"
-	"github.com/envmirror/envmirror/internal/seed/plan"
 	"io"
 	"os"
 	"runtime"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/envmirror/envmirror/internal/seed/contract"
+	"github.com/envmirror/envmirror/internal/seed/load"
+	"github.com/envmirror/envmirror/internal/seed/plan"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -57,6 +57,7 @@ func Command(ctx context.Context, args []string, stdout io.Writer) error {
 	summary.DurationSeconds = roundSeconds(time.Since(start).Seconds())
 	if err != nil {
 		summary.Error = err.Error()
+		summary.Reason = contract.ReasonOf(err)
 	}
 	ev.write(summary)
 	if opts.SummaryFile != "" {
@@ -71,13 +72,13 @@ func parseFlags(args []string) (Options, error) {
 	var o Options
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&o.DSN, "dsn", "", "PostgreSQL connection string (default: libpq environment variables)")
-	fs.StringVar(&o.SpecFile, "spec-file", "", "file with the seed spec as JSON (default: $"+contract.SpecEnv+")")
-	fs.StringVar(&o.SchemaFile, "schema-file", "", "SQL to apply first, as pg_dump --schema-only writes it")
-	fs.BoolVar(&o.Reset, "reset", false, "drop every non-system schema before applying --schema-file (without it: only empty the tables)")
-	fs.StringVar(&o.SummaryFile, "summary-file", "", "write the compact JSON summary here (e.g. /dev/termination-log)")
-	fs.DurationVar(&o.WaitTimeout, "wait-timeout", 5*time.Minute, "how long to wait for the database to accept connections")
-	fs.IntVar(&o.Workers, "workers", defaultWorkers(), "tables loaded in parallel")
+	fs.StringVar(&o.DSN, contract.FlagDSN, "", "PostgreSQL connection string (default: libpq environment variables)")
+	fs.StringVar(&o.SpecFile, contract.FlagSpecFile, "", "file with the seed spec as JSON (default: $"+contract.SpecEnv+")")
+	fs.StringVar(&o.SchemaFile, contract.FlagSchemaFile, "", "SQL to apply first, as pg_dump --schema-only writes it")
+	fs.BoolVar(&o.Reset, contract.FlagReset, false, "drop every non-system schema before applying --schema-file (without it: only empty the tables)")
+	fs.StringVar(&o.SummaryFile, contract.FlagSummaryFile, "", "write the compact JSON summary here (e.g. /dev/termination-log)")
+	fs.DurationVar(&o.WaitTimeout, contract.FlagWaitTimeout, 5*time.Minute, "how long to wait for the database to accept connections")
+	fs.IntVar(&o.Workers, contract.FlagWorkers, defaultWorkers(), "tables loaded in parallel")
 	if err := fs.Parse(args); err != nil {
 		var b strings.Builder
 		b.WriteString(usage)
@@ -116,7 +117,7 @@ func loadSpec(o Options) (contract.Spec, error) {
 func run(ctx context.Context, o Options, ev *events) (contract.Summary, error) {
 	spec, err := loadSpec(o)
 	if err != nil {
-		return contract.Summary{}, err
+		return contract.Summary{}, contract.WithReason(contract.ReasonInvalidSpec, err)
 	}
 	var schema string
 	if o.SchemaFile != "" {
@@ -132,7 +133,7 @@ func run(ctx context.Context, o Options, ev *events) (contract.Summary, error) {
 	}
 	conn, err := waitForDatabase(ctx, cfg, o.WaitTimeout, ev)
 	if err != nil {
-		return contract.Summary{}, err
+		return contract.Summary{}, contract.WithReason(contract.ReasonDatabaseUnavailable, err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	if o.SchemaFile != "" {
@@ -142,109 +143,6 @@ func run(ctx context.Context, o Options, ev *events) (contract.Summary, error) {
 		defer conn.Close(context.WithoutCancel(ctx))
 	}
 	return seed(ctx, cfg, conn, spec, o.Workers, ev)
-}
-
-// prepareSchema resets the database if asked and applies the schema, then returns a fresh
-// connection: the schema's SET lines (search_path = ” and others) must not leak into seeding.
-func prepareSchema(ctx context.Context, cfg *pgx.ConnConfig, conn *pgx.Conn, o Options, schema string, ev *events) (*pgx.Conn, error) {
-	start := time.Now()
-	var version string
-	var versionNum int
-	if err := conn.QueryRow(ctx, "SELECT current_setting('server_version'), current_setting('server_version_num')::int").
-		Scan(&version, &versionNum); err != nil {
-		return nil, err
-	}
-	if o.Reset {
-		if err := resetDatabase(ctx, conn, versionNum); err != nil {
-			return nil, err
-		}
-		ev.write(map[string]any{"event": "reset", "seconds": roundSeconds(time.Since(start).Seconds())})
-	}
-	start = time.Now()
-	if err := applySchema(ctx, conn, schema, version); err != nil {
-		return nil, err
-	}
-	ev.write(map[string]any{"event": "schema", "bytes": len(schema), "seconds": roundSeconds(time.Since(start).Seconds())})
-	fresh, err := connect(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	return fresh, nil
-}
-
-// seed plans and loads every table, then verifies the result.
-func seed(ctx context.Context, cfg *pgx.ConnConfig, conn *pgx.Conn, spec contract.Spec, workers int, ev *events) (contract.Summary, error) {
-	cat, err := catalog.Read(ctx, conn)
-	if err != nil {
-		return contract.Summary{}, err
-	}
-	p, err := plan.Build(cat, spec)
-	if err != nil {
-		return contract.Summary{}, err
-	}
-	var planned int64
-	for _, tp := range p.Tables {
-		planned += tp.Rows
-	}
-	ev.write(map[string]any{"event": "plan", "tables": len(p.Tables), "rows": planned, "seed": spec.Seed, "specHash": spec.Hash()})
-	for _, w := range p.Warnings {
-		ev.write(map[string]any{"event": "warning", "message": w})
-	}
-	summary := contract.Summary{Tables: len(p.Tables)}
-	if err := load.TruncateAll(ctx, conn, p); err != nil {
-		return summary, err
-	}
-	conns := []*pgx.Conn{conn}
-	for len(conns) < min(workers, max(len(p.Tables), 1)) {
-		c, err := connect(ctx, cfg)
-		if err != nil {
-			closeAll(ctx, conns[1:])
-			return summary, err
-		}
-		conns = append(conns, c)
-	}
-	defer closeAll(ctx, conns[1:])
-	deferredInline := true
-	for _, c := range conns {
-		deferredInline = deferredInline && triggersOff(ctx, c)
-	}
-	loadStart := time.Now()
-	results, err := load.All(ctx, conns, p, deferredInline, ev)
-	for _, r := range results {
-		summary.Rows += r.Plan.Rows
-		summary.PerTable = append(summary.PerTable, contract.TableSummary{Table: r.Plan.Table.QualifiedName(), Rows: r.Plan.Rows, Seconds: roundSeconds(r.Seconds)})
-	}
-	if err != nil {
-		return summary, err
-	}
-	for _, tp := range p.Tables {
-		for _, d := range tp.Deferred {
-			if deferredInline {
-				continue // written by COPY already
-			}
-			start := time.Now()
-			if err := load.SetDeferred(ctx, conn, tp, d); err != nil {
-				return summary, err
-			}
-			ev.write(map[string]any{"event": "deferredForeignKey", "table": tp.Table.QualifiedName(), "constraint": d.FK.Name,
-				"rows": tp.Rows, "seconds": roundSeconds(time.Since(start).Seconds())})
-		}
-	}
-	loadSeconds := time.Since(loadStart).Seconds()
-	if loadSeconds > 0 {
-		summary.RowsPerSecond = int64(float64(summary.Rows) / loadSeconds)
-	}
-	for _, tp := range p.Tables {
-		if err := load.AdvanceSequences(ctx, conn, tp); err != nil {
-			return summary, err
-		}
-	}
-	start := time.Now()
-	if err := load.Verify(ctx, conn, p); err != nil {
-		return summary, err
-	}
-	ev.write(map[string]any{"event": "verified", "tables": len(p.Tables), "seconds": roundSeconds(time.Since(start).Seconds())})
-	return summary, nil
 }
 
 func closeAll(ctx context.Context, conns []*pgx.Conn) {

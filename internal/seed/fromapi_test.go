@@ -1,8 +1,9 @@
 package seed
 
 import (
-	"github.com/envmirror/envmirror/internal/seed/contract"
 	"testing"
+
+	"github.com/envmirror/envmirror/internal/seed/contract"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
 )

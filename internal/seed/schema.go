@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/envmirror/envmirror/internal/seed/gen"
-	"github.com/envmirror/envmirror/internal/seed/load"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/envmirror/envmirror/internal/seed/gen"
+	"github.com/envmirror/envmirror/internal/seed/load"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"

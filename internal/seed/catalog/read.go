@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/envmirror/envmirror/internal/seed/contract"
 	"github.com/envmirror/envmirror/internal/seed/pgexpr"
 	"github.com/jackc/pgx/v5"
 )
@@ -76,7 +77,7 @@ SELECT c.oid, n.nspname, c.relname, c.relkind::text, c.relispartition,
        EXISTS (SELECT 1 FROM pg_depend d
                WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p') AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
+WHERE c.relkind IN ('r', 'p') AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%' AND n.nspname <> '`+contract.PrivateSchema+`'
 ORDER BY n.nspname, c.relname`)
 	if err != nil {
 		return nil, fmt.Errorf("listing tables: %w", err)

@@ -32,6 +32,13 @@ type Spec struct {
 	Tables map[string]int64 `json:"tables,omitempty"`
 	// Columns override the generator chosen for a column.
 	Columns []ColumnRule `json:"columns,omitempty"`
+	// Scale seeds each table with this fraction of prod's estimated rows (0 < Scale <= 1; 0 is
+	// unset). It needs prod's statistics, which the schema Job copies (SchemaJobScript); tables
+	// named in Tables keep their count, tables without an estimate get DefaultRows.
+	Scale float64 `json:"scale,omitempty"`
+	// MinRows and MaxRows bound each scaled table's count (0 is unset).
+	MinRows int64 `json:"minRows,omitempty"`
+	MaxRows int64 `json:"maxRows,omitempty"`
 }
 
 // ColumnRule sets the generator of one column.
@@ -99,6 +106,9 @@ func (s Spec) Validate() error {
 	if s.DefaultRows < 0 || s.DefaultRows > MaxRowsPerTable {
 		return fmt.Errorf("seed spec: defaultRows %d is outside 0..%d", s.DefaultRows, MaxRowsPerTable)
 	}
+	if err := s.validateScale(); err != nil {
+		return err
+	}
 	names := make([]string, 0, len(s.Tables))
 	for name := range s.Tables {
 		names = append(names, name)
@@ -129,4 +139,35 @@ func (s Spec) Validate() error {
 		}
 	}
 	return nil
+}
+
+func (s Spec) validateScale() error {
+	switch {
+	case s.Scale < 0 || s.Scale > 1 || s.Scale != s.Scale:
+		return fmt.Errorf("seed spec: scale %v is outside (0, 1]", s.Scale)
+	case s.MinRows < 0 || s.MinRows > MaxRowsPerTable:
+		return fmt.Errorf("seed spec: minRows %d is outside 0..%d", s.MinRows, MaxRowsPerTable)
+	case s.MaxRows < 0 || s.MaxRows > MaxRowsPerTable:
+		return fmt.Errorf("seed spec: maxRows %d is outside 0..%d", s.MaxRows, MaxRowsPerTable)
+	case s.MaxRows > 0 && s.MinRows > s.MaxRows:
+		return fmt.Errorf("seed spec: minRows %d is above maxRows %d", s.MinRows, s.MaxRows)
+	}
+	return nil
+}
+
+// ScaledRows is a table's row count under Scale: the fraction of prod's estimate, rounded, within
+// MinRows and MaxRows. ok is false when the spec does not scale or prod's estimate is unknown
+// (negative: the table was never analyzed).
+func (s Spec) ScaledRows(prodRows float64) (rows int64, ok bool) {
+	if s.Scale <= 0 || prodRows < 0 {
+		return 0, false
+	}
+	n := int64(prodRows*s.Scale + 0.5)
+	if s.MinRows > 0 && n < s.MinRows {
+		n = s.MinRows
+	}
+	if s.MaxRows > 0 && n > s.MaxRows {
+		n = s.MaxRows
+	}
+	return min(n, MaxRowsPerTable), true
 }

@@ -3,6 +3,7 @@ package contract
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"unicode/utf8"
 )
 
@@ -17,14 +18,20 @@ type Summary struct {
 	DurationSeconds float64        `json:"durationSeconds"`
 	RowsPerSecond   int64          `json:"rowsPerSecond"`
 	PerTable        []TableSummary `json:"perTable,omitempty"`
-	Error           string         `json:"error,omitempty"`
+	// Error is the failure in words; Reason is its kind (one of the Reason constants).
+	Error  string `json:"error,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// Warnings counts what the plan could not honour (each is a "warning" line on stdout).
+	Warnings int `json:"warnings,omitempty"`
 }
 
 // TableSummary is one table's share of a seeding run.
 type TableSummary struct {
-	Table   string  `json:"table"`
-	Rows    int64   `json:"rows"`
-	Seconds float64 `json:"seconds"`
+	Table string `json:"table"`
+	Rows  int64  `json:"rows"`
+	// ProdRows is prod's estimated row count of the table, when the schema Job copied it.
+	ProdRows *int64  `json:"prodRows,omitempty"`
+	Seconds  float64 `json:"seconds"`
 }
 
 // ParseSummary decodes a summary written by Compact (or a Summary line from stdout).
@@ -36,15 +43,29 @@ func ParseSummary(b []byte) (Summary, error) {
 	return s, nil
 }
 
-// Compact encodes the summary in at most MaxSummaryBytes: the per-table list goes first when it
-// does not fit, then the error message is shortened.
+// Compact encodes the summary in at most MaxSummaryBytes: the per-table list keeps the biggest
+// tables (by rows, then by prod rows) and drops the smallest when it does not fit, then the error
+// message is shortened.
 func (s Summary) Compact() []byte {
+	s.PerTable = append([]TableSummary(nil), s.PerTable...)
+	sort.SliceStable(s.PerTable, func(i, j int) bool {
+		a, b := s.PerTable[i], s.PerTable[j]
+		if a.Rows != b.Rows {
+			return a.Rows > b.Rows
+		}
+		return prodRows(a) > prodRows(b)
+	})
 	b := mustMarshal(s)
-	if len(b) <= MaxSummaryBytes {
-		return b
+	for len(b) > MaxSummaryBytes && len(s.PerTable) > 0 {
+		// Drop about as many entries as the excess holds, then adjust one by one.
+		avg := max(len(b)/(len(s.PerTable)+1), 1)
+		drop := min(len(s.PerTable), max(1, (len(b)-MaxSummaryBytes)/avg))
+		s.PerTable = s.PerTable[:len(s.PerTable)-drop]
+		if len(s.PerTable) == 0 {
+			s.PerTable = nil
+		}
+		b = mustMarshal(s)
 	}
-	s.PerTable = nil
-	b = mustMarshal(s)
 	for len(b) > MaxSummaryBytes && s.Error != "" {
 		over := len(b) - MaxSummaryBytes
 		// JSON escaping can make each byte of the message cost up to six: cut generously.
@@ -65,6 +86,13 @@ func (s Summary) Compact() []byte {
 		}
 	}
 	return b
+}
+
+func prodRows(t TableSummary) int64 {
+	if t.ProdRows == nil {
+		return -1
+	}
+	return *t.ProdRows
 }
 
 func mustMarshal(v any) []byte {

@@ -193,3 +193,26 @@ func (g *funcGen) AppendValue(dst []byte, row int64) []byte {
 // ---- text ----
 
 // ---- ordered values: integers, numerics, dates, timestamps ----
+
+// RepeatRecipe draws a column's values from only Distinct of its rows, so the column has at most
+// Distinct distinct values (prod's n_distinct). Only for columns no other column relates to:
+// the value of row r is the inner generator's value at another row.
+type RepeatRecipe struct {
+	Inner    Recipe
+	Distinct int64
+	Seed     uint64
+}
+
+type repeatGen struct {
+	inner    ValueGen
+	distinct uint64
+	seed     uint64
+}
+
+func (r *RepeatRecipe) Instantiate(ctx *InstContext) ValueGen {
+	return &repeatGen{inner: ctx.Gen(r.Inner), distinct: uint64(max(r.Distinct, 1)), seed: r.Seed}
+}
+
+func (g *repeatGen) AppendValue(dst []byte, row int64) []byte {
+	return g.inner.AppendValue(dst, int64(mix64(uint64(row)^g.seed)%g.distinct))
+}

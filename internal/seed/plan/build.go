@@ -29,6 +29,8 @@ type TablePlan struct {
 	Deferred []*DeferredFK
 	// sequences are advanced past the generated keys after loading.
 	Sequences []SequenceFix
+	// ProdRows is prod's estimated row count, when its statistics are known.
+	ProdRows *int64
 }
 
 // DeferredFK is a foreign key that closes a cycle: NULL while loading, set by an UPDATE after.
@@ -60,6 +62,7 @@ func (s *columnSlot) Instantiate(ctx *gen.InstContext) gen.ValueGen {
 }
 
 type builder struct {
+	stats    *catalog.ProdStats
 	cat      *catalog.Catalog
 	spec     contract.Spec
 	slots    map[*catalog.Column]*columnSlot
@@ -72,14 +75,14 @@ type builder struct {
 }
 
 // Build decides how every column of every table is generated.
-func Build(cat *catalog.Catalog, spec contract.Spec) (*Plan, error) {
-	b := &builder{cat: cat, spec: spec, slots: map[*catalog.Column]*columnSlot{}, plan: &Plan{ByTable: map[*catalog.Table]*TablePlan{}}, distinct: map[*catalog.Column]bool{}}
+func Build(cat *catalog.Catalog, spec contract.Spec, stats *catalog.ProdStats) (*Plan, error) {
+	b := &builder{cat: cat, spec: spec, stats: stats, slots: map[*catalog.Column]*columnSlot{}, plan: &Plan{ByTable: map[*catalog.Table]*TablePlan{}}, distinct: map[*catalog.Column]bool{}}
 	var err error
-	if b.rows, err = rowCounts(cat, spec); err != nil {
-		return nil, err
+	if b.rows, err = rowCounts(cat, spec, stats); err != nil {
+		return nil, contract.WithReason(contract.ReasonInvalidSpec, err)
 	}
 	if b.rules, err = columnRules(cat, spec); err != nil {
-		return nil, err
+		return nil, contract.WithReason(contract.ReasonInvalidSpec, err)
 	}
 	order, deferred, err := orderTables(cat.Tables)
 	if err != nil {
@@ -94,6 +97,10 @@ func Build(cat *catalog.Catalog, spec contract.Spec) (*Plan, error) {
 	}
 	for _, t := range order {
 		tp := &TablePlan{Table: t, Rows: b.rows[t]}
+		if n, ok := stats.TableRows(t); ok {
+			prod := int64(n + 0.5)
+			tp.ProdRows = &prod
+		}
 		b.plan.Tables = append(b.plan.Tables, tp)
 		b.plan.ByTable[t] = tp
 	}
@@ -125,10 +132,15 @@ func (b *builder) warnf(format string, args ...any) {
 
 // rowCounts resolves the spec's row counts to tables. A name that matches no table is an error:
 // a typo would otherwise seed the default silently.
-func rowCounts(cat *catalog.Catalog, spec contract.Spec) (map[*catalog.Table]int64, error) {
+func rowCounts(cat *catalog.Catalog, spec contract.Spec, stats *catalog.ProdStats) (map[*catalog.Table]int64, error) {
 	counts := map[*catalog.Table]int64{}
 	for _, t := range cat.Tables {
 		counts[t] = spec.DefaultRows
+		if prod, ok := stats.TableRows(t); ok {
+			if n, ok := spec.ScaledRows(prod); ok {
+				counts[t] = n
+			}
+		}
 	}
 	names := make([]string, 0, len(spec.Tables))
 	for name := range spec.Tables {

@@ -63,6 +63,9 @@ func (b *builder) nullPermille(tb *tableBuild, c *catalog.Column, sem gen.Semant
 	if b.notNull(tb, c) || tb.inUnique[c] || tb.rowUnique[c] {
 		return 0
 	}
+	if st, ok := b.stats.Column(c); ok {
+		return int(st.NullFrac*1000 + 0.5) // as many NULLs as prod has
+	}
 	switch sem {
 	case gen.SemDeletedAt:
 		return 900
@@ -78,6 +81,37 @@ func (b *builder) seedOf(c *catalog.Column) uint64 {
 
 // valueRecipe generates a column from its type, its CHECKs and what its name suggests.
 func (b *builder) valueRecipe(tb *tableBuild, c *catalog.Column, unique bool) (gen.Recipe, error) {
+	r, err := b.typedRecipe(tb, c, unique)
+	if err != nil || r == nil || unique {
+		return r, err
+	}
+	return b.followDistinct(tb, c, r), nil
+}
+
+// followDistinct gives a column prod's number of distinct values (n_distinct) when it has fewer
+// than rows. Ordered values are left alone: other columns of the row may relate to them.
+func (b *builder) followDistinct(tb *tableBuild, c *catalog.Column, r gen.Recipe) gen.Recipe {
+	st, ok := b.stats.Column(c)
+	if !ok || st.NDistinct == 0 || tb.inUnique[c] {
+		return r
+	}
+	switch r.(type) {
+	case *gen.TextRecipe, *gen.FuncRecipe:
+	default:
+		return r
+	}
+	distinct := int64(st.NDistinct)
+	if st.NDistinct < 0 {
+		distinct = int64(-st.NDistinct*float64(tb.tp.Rows) + 0.5)
+	}
+	if distinct <= 0 || distinct >= tb.tp.Rows {
+		return r
+	}
+	return &gen.RepeatRecipe{Inner: r, Distinct: distinct, Seed: gen.DeriveSeed(b.spec.Seed, c.String(), "distinct")}
+}
+
+// typedRecipe generates a column from its type, its CHECKs and what its name suggests.
+func (b *builder) typedRecipe(tb *tableBuild, c *catalog.Column, unique bool) (gen.Recipe, error) {
 	info := b.slots[c].info
 	sem := gen.GuessSemantic(c.Table.Name, c.Name)
 	if dom := c.Type; dom != nil && dom.Kind == 'd' && sem == gen.SemNone {
@@ -205,8 +239,9 @@ func (b *builder) ordinalRecipe(tb *tableBuild, c *catalog.Column, info gen.Type
 		}
 		rows := tb.tp.Rows
 		if rows > 0 && (hardHi-r.Lo)/r.Step < rows-1 {
-			return nil, fmt.Errorf("%s (%s) must be unique but holds at most %d distinct values within its type and CHECKs, "+
-				"and %d rows were asked for %s", c, info.Name, (hardHi-r.Lo)/r.Step+1, rows, c.Table.QualifiedName())
+			return nil, contract.WithReason(contract.ReasonRowCountTooLarge, fmt.Errorf("%s (%s) must be unique but holds at most %d distinct values within its type and CHECKs, "+
+				"and %d rows were asked for %s: ask for at most %d", c, info.Name, (hardHi-r.Lo)/r.Step+1, rows,
+				c.Table.QualifiedName(), (hardHi-r.Lo)/r.Step+1))
 		}
 	}
 	return r, nil
