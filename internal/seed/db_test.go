@@ -58,20 +58,25 @@ func count(ctx context.Context, conn *pgx.Conn, query string, args ...any) int64
 func tableHashes(ctx context.Context, conn *pgx.Conn) map[string]string {
 	hashes := map[string]string{}
 	for table := range ecommerceRows {
-		var h string
-		Expect(conn.QueryRow(ctx, fmt.Sprintf("SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM %s t", table)).Scan(&h)).To(Succeed())
-		hashes[table] = h
+		hashes[table] = tableHash(ctx, conn, table)
 	}
 	return hashes
 }
 
+func tableHash(ctx context.Context, conn *pgx.Conn, table string) string {
+	var h string
+	Expect(conn.QueryRow(ctx, fmt.Sprintf("SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM %s t", table)).Scan(&h)).To(Succeed())
+	return h
+}
+
 // revalidateConstraints has PostgreSQL itself check every foreign key and CHECK of the seeded
-// tables against all rows: each is added again under another name, then dropped.
+// tables and their partitions against all rows: each is added again under another name, then
+// dropped.
 func revalidateConstraints(ctx context.Context, conn *pgx.Conn) int {
 	rows, err := conn.Query(ctx, `
 SELECT format('%I.%I', n.nspname, c.relname), k.conname, pg_get_constraintdef(k.oid)
 FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE k.contype IN ('f', 'c') AND k.conparentid = 0 AND NOT c.relispartition
+WHERE k.contype IN ('f', 'c') AND k.conparentid = 0
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')`)
 	Expect(err).NotTo(HaveOccurred())
 	type con struct{ table, name, def string }

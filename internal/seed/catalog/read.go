@@ -49,6 +49,9 @@ func Read(ctx context.Context, conn *pgx.Conn) (*Catalog, error) {
 	if err := readConstraints(ctx, conn, cat, oids); err != nil {
 		return nil, err
 	}
+	if err := readLeafConstraints(ctx, conn, cat, rels); err != nil {
+		return nil, err
+	}
 	if err := readUniqueIndexes(ctx, conn, cat, oids); err != nil {
 		return nil, err
 	}

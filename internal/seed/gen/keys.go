@@ -13,6 +13,9 @@ const (
 	FKSelf
 	// FKCombo takes the parent row from a combination, for unique keys made of foreign keys.
 	FKCombo
+	// FKChain points each row at the row before it (a version chain: previous_version_id), so
+	// the column is distinct on every row.
+	FKChain
 )
 
 // FKRecipe picks the parent row of one foreign key for each row.
@@ -69,6 +72,14 @@ func (p *fkPicker) compute(row int64) int64 {
 	switch r.Mode {
 	case FKCombo:
 		return p.combo.digit(row, r.Dim)
+	case FKChain:
+		if r.NullPermille == 0 {
+			return min(row, r.ParentRows-1) // NOT NULL: a row is its own first version
+		}
+		if row == 0 || row > r.ParentRows || p.rr.chance(r.NullPermille) {
+			return -1
+		}
+		return row - 1
 	case FKSelf:
 		// Row 0 has no earlier row: a root (NULL), or itself when the column is NOT NULL.
 		if row == 0 {

@@ -35,6 +35,7 @@ func DeriveSeed(seed int64, parts ...string) uint64 {
 
 // rowRand is a per-column random stream that is re-seeded for each row.
 type rowRand struct {
+	row  int64
 	seed uint64
 	pcg  rand.PCG
 	f    *gofakeit.Faker
@@ -49,6 +50,7 @@ func newRowRand(seed uint64) *rowRand {
 
 // at positions the stream at a row and returns the faker drawing from it.
 func (r *rowRand) at(row int64) *gofakeit.Faker {
+	r.row = row
 	r.pcg.Seed(r.seed, mix64(uint64(row)+r.seed))
 	return r.f
 }

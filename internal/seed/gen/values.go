@@ -66,8 +66,34 @@ func jsonQuote(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// JSONFn makes small JSON objects with a few typed attributes.
-func JSONFn() AppendFn {
+// JSONFn makes small JSON values of a shape (jsonb_typeof: array, string, number, boolean), by
+// default objects with a few typed attributes.
+func JSONFn(shape string) AppendFn {
+	switch shape {
+	case "array":
+		return func(_ *gofakeit.Faker, rr *rowRand, _ int64, dst []byte) []byte {
+			dst = append(dst, '[')
+			for i := int64(0); i < rr.between(0, 4); i++ {
+				if i > 0 {
+					dst = append(dst, ", "...)
+				}
+				dst = jsonQuote(dst, lexNoun.pick(rr))
+			}
+			return append(dst, ']')
+		}
+	case "string":
+		return func(_ *gofakeit.Faker, rr *rowRand, _ int64, dst []byte) []byte {
+			return jsonQuote(dst, lexNoun.pick(rr))
+		}
+	case "number":
+		return func(_ *gofakeit.Faker, rr *rowRand, _ int64, dst []byte) []byte {
+			return strconv.AppendInt(dst, rr.between(0, 1000), 10)
+		}
+	case "boolean":
+		return func(_ *gofakeit.Faker, rr *rowRand, _ int64, dst []byte) []byte {
+			return strconv.AppendBool(dst, rr.intn(2) == 0)
+		}
+	}
 	return func(_ *gofakeit.Faker, rr *rowRand, _ int64, dst []byte) []byte {
 		n := int(rr.between(1, 4))
 		var used [4]string

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/envmirror/envmirror/internal/seed/pgexpr"
@@ -17,7 +18,8 @@ type checkFacts struct {
 	notNull     map[string]bool
 	minLength   map[string]int
 	maxLength   map[string]int
-	patterns    map[string][]string
+	patterns    map[string][]string // regular expressions (LIKE patterns are translated)
+	jsonShape   map[string]string   // jsonb_typeof(col) = 'array' and the like
 	unsupported []pgexpr.Expr
 }
 
@@ -41,6 +43,7 @@ func newCheckFacts() *checkFacts {
 		minLength: map[string]int{},
 		maxLength: map[string]int{},
 		patterns:  map[string][]string{},
+		jsonShape: map[string]string{},
 	}
 }
 
@@ -169,7 +172,16 @@ func (f *checkFacts) addComparison(x pgexpr.Binary) bool {
 		if !ok || !ok2 {
 			return false
 		}
-		f.patterns[col.Name] = append(f.patterns[col.Name], lit)
+		f.patterns[col.Name] = append(f.patterns[col.Name], patternRegex(op, lit))
+		return true
+	}
+	if fn, ok := l.(pgexpr.Func); ok && (fn.Name == "jsonb_typeof" || fn.Name == "json_typeof") && len(fn.Args) == 1 && op == "=" {
+		col, ok := pgexpr.StripCasts(fn.Args[0]).(pgexpr.Col)
+		lit, ok2 := pgexpr.Literal(r)
+		if !ok || !ok2 {
+			return false
+		}
+		f.jsonShape[col.Name] = lit
 		return true
 	}
 	if _, ok := flippedOp[op]; !ok {
@@ -307,6 +319,40 @@ func (f *checkFacts) renameColumn(from, to string) *checkFacts {
 	for k, v := range f.patterns {
 		g.patterns[rn(k)] = v
 	}
+	for k, v := range f.jsonShape {
+		g.jsonShape[rn(k)] = v
+	}
 	g.unsupported = f.unsupported
 	return g
+}
+
+// patternRegex turns the pattern of a ~, ~*, LIKE (~~) or ILIKE (~~*) test into a regular
+// expression in Go's syntax (PostgreSQL's is a superset for the patterns CHECKs use).
+func patternRegex(op, pattern string) string {
+	if op == "~" {
+		return pattern
+	}
+	if op == "~*" {
+		return "(?i)" + pattern
+	}
+	var b strings.Builder
+	if op == "~~*" {
+		b.WriteString("(?i)")
+	}
+	b.WriteString("^")
+	for i := 0; i < len(pattern); i++ {
+		switch c := pattern[i]; {
+		case c == '\\' && i+1 < len(pattern):
+			i++
+			b.WriteString(regexp.QuoteMeta(pattern[i : i+1]))
+		case c == '%':
+			b.WriteString(".*")
+		case c == '_':
+			b.WriteString(".")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	b.WriteString("$")
+	return b.String()
 }

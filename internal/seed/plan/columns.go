@@ -139,7 +139,7 @@ func (b *builder) typedRecipe(tb *tableBuild, c *catalog.Column, unique bool) (g
 	case gen.KindUUID:
 		return fn(gen.UUIDFn(unique, seed)), nil
 	case gen.KindJSON:
-		return fn(gen.JSONFn()), nil
+		return fn(gen.JSONFn(f.jsonShape[c.Name])), nil
 	case gen.KindInet:
 		return fn(gen.InetFn(info, unique, sem == gen.SemIPv6)), nil
 	case gen.KindMacaddr:
@@ -186,12 +186,21 @@ func (b *builder) textRecipe(tb *tableBuild, c *catalog.Column, info gen.TypeInf
 			sem = gen.SemEmail
 		}
 	}
-	if len(f.patterns[c.Name]) > 0 && sem != gen.SemEmail {
-		b.warnf("%s: pattern CHECK %s is not generated for; values may violate it", c, strings.Join(f.patterns[c.Name], ", "))
+	produce := gen.TextProducer(sem, maxLen)
+	if patterns := f.patterns[c.Name]; len(patterns) > 0 && sem != gen.SemEmail {
+		p, err := gen.PatternProducer(patterns, unique)
+		if err != nil {
+			b.warnf("%s: %v; values may violate it: add a columns rule (oneOf with values that match)", c, err)
+		} else {
+			produce = p
+			if unique {
+				unique = false // the producer makes every row's value distinct itself
+			}
+		}
 	}
 	return &gen.TextRecipe{
 		Seed:         b.seedOf(c),
-		Produce:      gen.TextProducer(sem, maxLen),
+		Produce:      produce,
 		MinLen:       f.minLength[c.Name],
 		MaxLen:       maxLen,
 		Unique:       unique,

@@ -42,6 +42,9 @@ func (b *builder) collectChecks(tb *tableBuild) {
 		for col, n := range f.maxLength {
 			factsFor(col).setMaxLength(col, n)
 		}
+		for col, shape := range f.jsonShape {
+			factsFor(col).jsonShape[col] = shape
+		}
 		for col, p := range f.patterns {
 			factsFor(col).patterns[col] = append(factsFor(col).patterns[col], p...)
 		}

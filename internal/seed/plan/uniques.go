@@ -88,6 +88,12 @@ func (b *builder) planUniques(tb *tableBuild) error {
 			b.counterCombo(tb, key, groups, others[0], comboUsed)
 			continue
 		}
+		if c := chainable(tb, others); c != nil {
+			// A version chain: each row's previous is the row before it, so no two rows share it.
+			tb.fkOf[c].Mode = gen.FKChain
+			tb.rowUnique[c] = true
+			continue
+		}
 		if c := b.pickRowUnique(tb, others); c != nil {
 			tb.rowUnique[c] = true
 			continue
@@ -315,6 +321,17 @@ func (b *builder) finiteValues(tb *tableBuild, c *catalog.Column) []string {
 		return info.Labels
 	case gen.KindBool:
 		return []string{"t", "f"}
+	}
+	return nil
+}
+
+// chainable returns a column of cols that is a single-column foreign key to its own table: it can
+// point every row at a different earlier row.
+func chainable(tb *tableBuild, cols []*catalog.Column) *catalog.Column {
+	for _, c := range cols {
+		if fk := tb.fkOf[c]; fk != nil && fk.Mode == gen.FKSelf && len(fk.Refs) == 1 && !tb.deferred[c] {
+			return c
+		}
 	}
 	return nil
 }
