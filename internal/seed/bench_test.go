@@ -125,7 +125,7 @@ func BenchmarkSeedVsRawCopy(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := plan.Build(cat, contract.Spec{Seed: 1, DefaultRows: simpleTableRows}, nil)
+	p, err := plan.Build(cat, contract.Spec{Seed: 1, DefaultRows: simpleTableRows}, nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func BenchmarkGenerateSimpleTable(b *testing.B) {
 		t.Columns = append(t.Columns, &catalog.Column{Table: t, Num: int16(len(t.Columns) + 1), Name: c.name, Type: typ(c.typ), TypMod: c.mod, NotNull: true})
 	}
 	t.Uniques = []*catalog.UniqueKey{{Name: "simple_pkey", Columns: t.Columns[:1], Primary: true}}
-	p, err := plan.Build(&catalog.Catalog{Tables: []*catalog.Table{t}}, contract.Spec{Seed: 1, DefaultRows: simpleTableRows}, nil)
+	p, err := plan.Build(&catalog.Catalog{Tables: []*catalog.Table{t}}, contract.Spec{Seed: 1, DefaultRows: simpleTableRows}, nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/envmirror/envmirror/internal/seed/catalog"
 	"github.com/envmirror/envmirror/internal/seed/contract"
 	"github.com/envmirror/envmirror/internal/seed/load"
+	"github.com/envmirror/envmirror/internal/seed/oracle"
 	"github.com/envmirror/envmirror/internal/seed/plan"
 )
 
@@ -121,7 +122,7 @@ func planSeed(ctx context.Context, conn *pgx.Conn, spec contract.Spec, ev *event
 		ev.write(map[string]any{"event": "warning", "message": "rows.scale is set but no statistics of prod were found " +
 			"(they come with schema.fromDatabase): tables get the default row count"})
 	}
-	p, err := plan.Build(cat, spec, stats)
+	p, err := plan.Build(cat, spec, stats, oracle.New(ctx, conn))
 	if err != nil {
 		return nil, nil, contract.WithReason(contract.ReasonConstraintUnsatisfiable, err)
 	}

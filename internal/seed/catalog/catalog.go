@@ -17,6 +17,9 @@ type Catalog struct {
 	// to an extension. Sorted by qualified name.
 	Tables []*Table
 	byOID  map[uint32]*Table
+	// FunctionBodies are the sources of the schema's own SQL and PL/pgSQL functions by name
+	// (overloads together): a CHECK that calls one is judged on candidates its literals suggest.
+	FunctionBodies map[string][]string
 }
 
 // Table is one table to seed.
@@ -40,11 +43,14 @@ type Table struct {
 
 // Column is a column of a seeded table.
 type Column struct {
-	Table    *Table
-	Num      int16
-	Name     string
-	Type     *Type // the column's declared type (maybe a domain)
-	TypMod   int32
+	Table  *Table
+	Num    int16
+	Name   string
+	Type   *Type // the column's declared type (maybe a domain)
+	TypMod int32
+	// TypeSQL is the declared type with its modifier, as format_type prints it
+	// ("character varying(20)", "public.geometry(Point,4326)"): what a value is cast to.
+	TypeSQL  string
 	NotNull  bool
 	Default  string // the default expression, "" when none
 	Identity byte   // 'a' (ALWAYS), 'd' (BY DEFAULT) or 0
@@ -81,6 +87,9 @@ type Check struct {
 	Name      string
 	Def       string
 	Validated bool
+	// Leaves names the partitions that declare the CHECK when only some of them do (the rows
+	// routed there must pass it); empty for a CHECK of the table itself.
+	Leaves []string
 }
 
 // Type is a type from pg_type, with what generation needs.
@@ -92,8 +101,11 @@ type Type struct {
 	Category byte // typcategory
 	Len      int16
 	Display  string // format_type
-	Elem     *Type
-	elemOID  uint32
+	// BaseDisplay is a domain's base type with the domain's modifier (format_type): what the
+	// VALUE of its CHECKs is.
+	BaseDisplay string
+	Elem        *Type
+	elemOID     uint32
 	// Domains: base type, its typmod, NOT NULL and CHECKs (with VALUE for the value).
 	Base         *Type
 	baseOID      uint32

@@ -58,7 +58,37 @@ func Read(ctx context.Context, conn *pgx.Conn) (*Catalog, error) {
 	if err := readPartitions(ctx, conn, cat, rels); err != nil {
 		return nil, err
 	}
+	if err := readFunctionBodies(ctx, conn, cat); err != nil {
+		return nil, err
+	}
 	return cat, nil
+}
+
+// readFunctionBodies reads the sources of the user's SQL and PL/pgSQL functions (not an
+// extension's).
+func readFunctionBodies(ctx context.Context, conn *pgx.Conn, cat *Catalog) error {
+	rows, err := conn.Query(ctx, `
+SELECT p.proname::text, p.prosrc
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+JOIN pg_language l ON l.oid = p.prolang
+WHERE l.lanname IN ('sql', 'plpgsql') AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+ORDER BY p.proname, p.oid`)
+	if err != nil {
+		return fmt.Errorf("reading functions: %w", err)
+	}
+	defer rows.Close()
+	cat.FunctionBodies = map[string][]string{}
+	for rows.Next() {
+		var name, body string
+		if err := rows.Scan(&name, &body); err != nil {
+			return err
+		}
+		cat.FunctionBodies[name] = append(cat.FunctionBodies[name], body)
+	}
+	return rows.Err()
 }
 
 type relInfo struct {
@@ -98,7 +128,7 @@ ORDER BY n.nspname, c.relname`)
 
 func readColumns(ctx context.Context, conn *pgx.Conn, cat *Catalog, oids []uint32, types map[uint32]*Type) error {
 	rows, err := conn.Query(ctx, `
-SELECT a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull,
+SELECT a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod, format_type(a.atttypid, a.atttypmod), a.attnotnull,
        a.attidentity::text, a.attgenerated::text,
        COALESCE(pg_get_expr(ad.adbin, ad.adrelid), ''),
        COALESCE(pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname), '')
@@ -116,7 +146,7 @@ ORDER BY a.attrelid, a.attnum`, oids)
 		var rel, typOID uint32
 		var col Column
 		var identity, generated string
-		if err := rows.Scan(&rel, &col.Num, &col.Name, &typOID, &col.TypMod, &col.NotNull,
+		if err := rows.Scan(&rel, &col.Num, &col.Name, &typOID, &col.TypMod, &col.TypeSQL, &col.NotNull,
 			&identity, &generated, &col.Default, &col.Sequence); err != nil {
 			return err
 		}
@@ -156,6 +186,7 @@ func readTypes(ctx context.Context, conn *pgx.Conn, types map[uint32]*Type) erro
 		rows, err := conn.Query(ctx, `
 SELECT t.oid, n.nspname, t.typname, t.typtype::text, t.typcategory::text, t.typlen,
        format_type(t.oid, NULL), t.typelem, t.typbasetype, t.typtypmod, t.typnotnull,
+       CASE WHEN t.typbasetype <> 0 THEN format_type(t.typbasetype, t.typtypmod) ELSE '' END,
        COALESCE(r.rngsubtype, 0)::oid,
        ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder),
        ARRAY(SELECT pg_get_constraintdef(k.oid) FROM pg_constraint k
@@ -172,7 +203,7 @@ WHERE t.oid = ANY($1)`, missing)
 			var kind, category string
 			t := &Type{}
 			if err := rows.Scan(&oid, &t.Schema, &t.Name, &kind, &category, &t.Len, &t.Display,
-				&t.elemOID, &t.baseOID, &t.BaseTypMod, &t.DomainNotNul, &t.rangeSubOID, &t.Labels, &t.DomainChecks); err != nil {
+				&t.elemOID, &t.baseOID, &t.BaseTypMod, &t.DomainNotNul, &t.BaseDisplay, &t.rangeSubOID, &t.Labels, &t.DomainChecks); err != nil {
 				rows.Close()
 				return err
 			}

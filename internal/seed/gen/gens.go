@@ -216,3 +216,38 @@ func (r *RepeatRecipe) Instantiate(ctx *InstContext) ValueGen {
 func (g *repeatGen) AppendValue(dst []byte, row int64) []byte {
 	return g.inner.AppendValue(dst, int64(mix64(uint64(row)^g.seed)%g.distinct))
 }
+
+// AvoidRecipe keeps a generator's values off a list (a CHECK's <>, NOT IN, <> ALL): a row whose
+// value is excluded takes the generator's value at row + k*Stride instead, for the first k that
+// gives an allowed one. Stride is at least the table's rows, so a generator whose values differ
+// per row still gives distinct values.
+type AvoidRecipe struct {
+	Inner  Recipe
+	Values []string // text of the excluded values, as the inner generator writes them
+	Stride int64
+}
+
+type avoidGen struct {
+	inner    ValueGen
+	excluded map[string]bool
+	stride   int64
+}
+
+func (r *AvoidRecipe) Instantiate(ctx *InstContext) ValueGen {
+	g := &avoidGen{inner: ctx.Gen(r.Inner), excluded: map[string]bool{}, stride: max(r.Stride, 1)}
+	for _, v := range r.Values {
+		g.excluded[string(appendEscaped(nil, v))] = true
+	}
+	return g
+}
+
+func (g *avoidGen) AppendValue(dst []byte, row int64) []byte {
+	start := len(dst)
+	for k := int64(0); k < 32; k++ {
+		dst = g.inner.AppendValue(dst[:start], row+k*g.stride)
+		if !g.excluded[string(dst[start:])] {
+			return dst
+		}
+	}
+	return dst // every try excluded: the load names the CHECK
+}

@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -151,5 +152,20 @@ func TestComboCounterGivesDistinctTuples(t *testing.T) {
 func TestAppendEscaped(t *testing.T) {
 	if got := string(appendEscaped(nil, "a\\b\tc\nd\re")); got != `a\\b\tc\nd\re` {
 		t.Errorf("appendEscaped = %q", got)
+	}
+}
+
+func TestRegexSamplesLoosensPostgresSyntax(t *testing.T) {
+	for _, p := range []string{`^[a-z]+(?=-)[a-z-]*$`, `^\mfoo[0-9]{2}\M$`, `^[A-Z]{3}$`} {
+		got := RegexSamples(p, 4)
+		if len(got) == 0 {
+			t.Errorf("RegexSamples(%q) made nothing", p)
+		}
+	}
+	if got := RegexSamples("plain", 3); got != nil {
+		t.Errorf("a plain string is its own candidate, got %q", got)
+	}
+	if a, b := RegexSamples(`^[a-z]{5}$`, 3), RegexSamples(`^[a-z]{5}$`, 3); !reflect.DeepEqual(a, b) {
+		t.Errorf("samples differ between calls: %q, %q", a, b)
 	}
 }

@@ -63,3 +63,54 @@ func PatternProducer(patterns []string, unique bool) (textFn, error) {
 	}
 	return nil, fmt.Errorf("pattern CHECK %s: cannot make unique values that match it", strings.Join(patterns, ", "))
 }
+
+// RegexSamples makes up to n strings that match pattern, when it is a regular expression Go
+// reads (and more than a plain string): candidates for a condition that tests a pattern in a way
+// the planner does not read. The strings depend only on the pattern.
+func RegexSamples(pattern string, n int) []string {
+	if regexp.QuoteMeta(pattern) == pattern {
+		return nil
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		// PostgreSQL's own syntax: samples of a looser pattern are still good candidates.
+		pattern = loosenRegex(pattern)
+		if re, err = regexp.Compile(pattern); err != nil {
+			return nil
+		}
+	}
+	rr := newRowRand(DeriveSeed(0, "regex-samples", pattern))
+	var out []string
+	for i := 0; i < 4*n && len(out) < n; i++ {
+		rr.at(int64(i))
+		if s := rr.f.Regex(strings.TrimPrefix(pattern, "(?i)")); re.MatchString(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Sampler is a deterministic random stream for planning decisions (which candidates to try).
+type Sampler struct{ rr *rowRand }
+
+// NewSampler starts a stream from a seed.
+func NewSampler(seed uint64) *Sampler {
+	s := &Sampler{rr: newRowRand(seed)}
+	s.rr.at(0)
+	return s
+}
+
+// Intn returns a value in [0, n); n must be positive.
+func (s *Sampler) Intn(n int) int { return int(s.rr.intn(int64(n))) }
+
+var (
+	lookaround = regexp.MustCompile(`\(\?<?[=!][^()]*\)`)
+	pgEscapes  = strings.NewReplacer(`\m`, `\b`, `\M`, `\b`, `\y`, `\b`, `\Y`, `\B`, `\Z`, `$`, `\A`, `^`,
+		`[[:<:]]`, `\b`, `[[:>:]]`, `\b`)
+)
+
+// loosenRegex rewrites what Go's regexp package does not read in a PostgreSQL regular expression
+// into something close: lookarounds are dropped, word-boundary escapes become \b.
+func loosenRegex(pattern string) string {
+	return pgEscapes.Replace(lookaround.ReplaceAllString(pattern, ""))
+}

@@ -13,6 +13,7 @@ type TextRecipe struct {
 	Produce      textFn
 	MinLen       int
 	MaxLen       int // 0: unlimited
+	MaxBytes     int // 0: unlimited (octet_length bounds)
 	Unique       bool
 	EmailStyle   bool // unique suffix before the '@'
 	NullPermille int
@@ -44,6 +45,9 @@ func (g *textGen) AppendValue(dst []byte, row int64) []byte {
 	} else if g.r.MaxLen > 0 {
 		s = truncateRuneBytes(s, g.r.MaxLen)
 	}
+	if g.r.MaxBytes > 0 && len(s) > g.r.MaxBytes {
+		s = truncateBytes(s, g.r.MaxBytes)
+	}
 	g.scratch = s
 	return appendEscapedBytes(dst, s)
 }
@@ -72,6 +76,14 @@ func truncateRuneBytes(s []byte, n int) []byte {
 		count++
 	}
 	return s
+}
+
+// truncateBytes cuts s to at most n bytes without splitting a character.
+func truncateBytes(s []byte, n int) []byte {
+	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 const base36 = "0123456789abcdefghijklmnopqrstuvwxyz"

@@ -346,10 +346,10 @@ func OrdinalEpoch(info TypeInfo) int64 {
 	return epoch.Unix()
 }
 
-// ArrayFn makes one-dimensional arrays of 0-4 elements (1-4 for tags-like columns).
-func ArrayFn(elem func(f *gofakeit.Faker, rr *rowRand) string) AppendFn {
+// ArrayFn makes one-dimensional arrays of minItems to maxItems elements.
+func ArrayFn(elem func(f *gofakeit.Faker, rr *rowRand) string, minItems, maxItems int) AppendFn {
 	return func(f *gofakeit.Faker, rr *rowRand, _ int64, dst []byte) []byte {
-		n := int(rr.between(0, 4))
+		n := int(rr.between(int64(minItems), int64(maxItems)))
 		dst = append(dst, '{')
 		for i := 0; i < n; i++ {
 			if i > 0 {

@@ -21,6 +21,8 @@ const (
 type token struct {
 	kind tokenKind
 	text string // identifiers lower-cased unless quoted; strings unescaped
+	pos  int    // byte offset in the input
+	end  int    // byte offset after the token
 }
 
 // maxExprDepth bounds recursion so hostile input (fuzzing) cannot exhaust the stack.
@@ -41,45 +43,45 @@ func tokenize(s string) ([]token, error) {
 			if err != nil {
 				return nil, err
 			}
-			toks = append(toks, token{tokQuotedIdent, text})
+			toks = append(toks, token{tokQuotedIdent, text, i, i + n})
 			i += n
 		case c == '\'':
 			text, n, err := scanQuoted(s[i:], '\'', false)
 			if err != nil {
 				return nil, err
 			}
-			toks = append(toks, token{tokString, text})
+			toks = append(toks, token{tokString, text, i, i + n})
 			i += n
 		case (c == 'E' || c == 'e') && i+1 < len(s) && s[i+1] == '\'':
 			text, n, err := scanQuoted(s[i+1:], '\'', true)
 			if err != nil {
 				return nil, err
 			}
-			toks = append(toks, token{tokString, text})
+			toks = append(toks, token{tokString, text, i, i + n + 1})
 			i += n + 1
 		case isIdentStart(c):
 			j := i + 1
 			for j < len(s) && isIdentPart(s[j]) {
 				j++
 			}
-			toks = append(toks, token{tokIdent, strings.ToLower(s[i:j])})
+			toks = append(toks, token{tokIdent, strings.ToLower(s[i:j]), i, j})
 			i = j
 		case c >= '0' && c <= '9' || c == '.' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9':
 			j := scanNumber(s, i)
-			toks = append(toks, token{tokNumber, s[i:j]})
+			toks = append(toks, token{tokNumber, s[i:j], i, j})
 			i = j
 		case c == ':' && i+1 < len(s) && s[i+1] == ':':
-			toks = append(toks, token{tokPunct, "::"})
+			toks = append(toks, token{tokPunct, "::", i, i + 2})
 			i += 2
 		case strings.IndexByte("(),[].", c) >= 0:
-			toks = append(toks, token{tokPunct, string(c)})
+			toks = append(toks, token{tokPunct, string(c), i, i + 1})
 			i++
 		case strings.IndexByte("+-*/<>=~!@#%^&|`?", c) >= 0:
 			j := i + 1
 			for j < len(s) && strings.IndexByte("+-*/<>=~!@#%^&|`?", s[j]) >= 0 {
 				j++
 			}
-			toks = append(toks, token{tokOp, s[i:j]})
+			toks = append(toks, token{tokOp, s[i:j], i, j})
 			i = j
 		default:
 			return nil, fmt.Errorf("unexpected character %q at offset %d", c, i)

@@ -62,6 +62,7 @@ func (s *columnSlot) Instantiate(ctx *gen.InstContext) gen.ValueGen {
 }
 
 type builder struct {
+	oracle   Oracle
 	stats    *catalog.ProdStats
 	cat      *catalog.Catalog
 	spec     contract.Spec
@@ -74,9 +75,10 @@ type builder struct {
 	distinct map[*catalog.Column]bool
 }
 
-// Build decides how every column of every table is generated.
-func Build(cat *catalog.Catalog, spec contract.Spec, stats *catalog.ProdStats) (*Plan, error) {
-	b := &builder{cat: cat, spec: spec, stats: stats, slots: map[*catalog.Column]*columnSlot{}, plan: &Plan{ByTable: map[*catalog.Table]*TablePlan{}}, distinct: map[*catalog.Column]bool{}}
+// Build decides how every column of every table is generated. stats (prod's statistics) and
+// oracle (the server, for the CHECKs the planner does not read) may be nil.
+func Build(cat *catalog.Catalog, spec contract.Spec, stats *catalog.ProdStats, oracle Oracle) (*Plan, error) {
+	b := &builder{cat: cat, spec: spec, stats: stats, oracle: oracle, slots: map[*catalog.Column]*columnSlot{}, plan: &Plan{ByTable: map[*catalog.Table]*TablePlan{}}, distinct: map[*catalog.Column]bool{}}
 	var err error
 	if b.rows, err = rowCounts(cat, spec, stats); err != nil {
 		return nil, contract.WithReason(contract.ReasonInvalidSpec, err)
@@ -222,6 +224,10 @@ type tableBuild struct {
 	nullOnly  map[*catalog.Column]bool // unsupported CHECKs on nullable columns: NULL passes them
 	inUnique  map[*catalog.Column]bool
 	deferred  map[*catalog.Column]bool
+	// oracleConds are the CHECK conditions the planner does not read, for the server to judge;
+	// checkTerms are all the conditions of the table's CHECKs (what a judged value must pass).
+	oracleConds []oracleCond
+	checkTerms  []oracleCond
 }
 
 func (b *builder) buildTable(tp *TablePlan) error {
@@ -264,6 +270,9 @@ func (b *builder) buildTable(tp *TablePlan) error {
 		}
 	}
 	b.wireRelations(tb)
+	if err := b.applyOracle(tb); err != nil {
+		return err
+	}
 	return b.planDeferred(tb)
 }
 

@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/envmirror/envmirror/internal/seed/pgexpr"
@@ -20,7 +19,11 @@ type checkFacts struct {
 	maxLength   map[string]int
 	patterns    map[string][]string // regular expressions (LIKE patterns are translated)
 	jsonShape   map[string]string   // jsonb_typeof(col) = 'array' and the like
-	unsupported []pgexpr.Expr
+	excluded    map[string][]string // literal texts the column may not hold (<>, NOT IN, <> ALL)
+	minItems    map[string]int      // array element counts (cardinality, array_length)
+	maxItems    map[string]int
+	maxBytes    map[string]int // octet_length bounds
+	unsupported []pgexpr.Term
 }
 
 // bound is a range on one column; literals are SQL texts (numbers, dates, timestamps).
@@ -44,12 +47,37 @@ func newCheckFacts() *checkFacts {
 		maxLength: map[string]int{},
 		patterns:  map[string][]string{},
 		jsonShape: map[string]string{},
+		excluded:  map[string][]string{},
+		minItems:  map[string]int{},
+		maxItems:  map[string]int{},
+		maxBytes:  map[string]int{},
 	}
 }
 
 // parseCheck reads a constraint definition as pg_get_constraintdef prints it ("CHECK (...)",
-// optionally followed by NOT VALID / NO INHERIT) or a bare expression.
-func parseCheck(def string) (*checkFacts, error) {
+// optionally followed by NOT VALID / NO INHERIT) or a bare expression. Each condition of its
+// top-level AND is read on its own; the ones the generator cannot honour (or the parser cannot
+// read) are kept, with their text, in unsupported.
+func parseCheck(def string) *checkFacts {
+	f := newCheckFacts()
+	for _, term := range pgexpr.Terms(checkBody(def)) {
+		if term.Expr == nil {
+			f.unsupported = append(f.unsupported, term)
+			continue
+		}
+		understood := true
+		for _, c := range pgexpr.Conjuncts(term.Expr) {
+			understood = f.add(c) && understood
+		}
+		if !understood {
+			f.unsupported = append(f.unsupported, term)
+		}
+	}
+	return f
+}
+
+// checkBody is the condition of a CHECK definition: "CHECK ((a > 0)) NOT VALID" is "(a > 0)".
+func checkBody(def string) string {
 	body := strings.TrimSpace(def)
 	upper := strings.ToUpper(body)
 	for _, suffix := range []string{" NOT VALID", " NO INHERIT"} {
@@ -61,17 +89,7 @@ func parseCheck(def string) (*checkFacts, error) {
 	if strings.HasPrefix(upper, "CHECK") {
 		body = strings.TrimSpace(body[len("CHECK"):])
 	}
-	e, err := pgexpr.Parse(body)
-	if err != nil {
-		return nil, err
-	}
-	f := newCheckFacts()
-	for _, term := range pgexpr.Conjuncts(e) {
-		if !f.add(term) {
-			f.unsupported = append(f.unsupported, term)
-		}
-	}
-	return f, nil
+	return body
 }
 
 var flippedOp = map[string]string{"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "<>": "<>", "!=": "!="}
@@ -84,26 +102,27 @@ func (f *checkFacts) add(e pgexpr.Expr) bool {
 	case pgexpr.Binary:
 		return f.addComparison(x)
 	case pgexpr.Any:
-		col, ok := pgexpr.StripCasts(x.L).(pgexpr.Col)
-		if !ok || x.Op != "=" || x.All {
-			return false
+		return f.addAny(x, false)
+	case pgexpr.Not:
+		// NOT (c = ANY (...)) is c <> ALL (...): the values are excluded.
+		if a, ok := x.X.(pgexpr.Any); ok && a.Op == "=" && !a.All {
+			return f.addAny(a, true)
 		}
-		values, ok := pgexpr.LiteralList(pgexpr.StripCasts(x.R))
-		if !ok {
-			return false
-		}
-		f.allow(col.Name, values)
-		return true
+		return false
 	case pgexpr.In:
 		col, ok := pgexpr.StripCasts(x.X).(pgexpr.Col)
-		if !ok || x.Not {
+		if !ok {
 			return false
 		}
 		values, ok := pgexpr.LiteralList(pgexpr.Row{Elems: x.List})
 		if !ok {
 			return false
 		}
-		f.allow(col.Name, values)
+		if x.Not {
+			f.exclude(col.Name, values...)
+		} else {
+			f.allow(col.Name, values)
+		}
 		return true
 	case pgexpr.IsNull:
 		col, ok := pgexpr.StripCasts(x.X).(pgexpr.Col)
@@ -163,92 +182,10 @@ func intersect(a, b []string) []string {
 	return out
 }
 
-func (f *checkFacts) addComparison(x pgexpr.Binary) bool {
-	l, r := pgexpr.StripCasts(x.L), pgexpr.StripCasts(x.R)
-	op := x.Op
-	if op == "~" || op == "~*" || op == "~~" || op == "~~*" {
-		col, ok := l.(pgexpr.Col)
-		lit, ok2 := pgexpr.Literal(r)
-		if !ok || !ok2 {
-			return false
-		}
-		f.patterns[col.Name] = append(f.patterns[col.Name], patternRegex(op, lit))
-		return true
-	}
-	if fn, ok := l.(pgexpr.Func); ok && (fn.Name == "jsonb_typeof" || fn.Name == "json_typeof") && len(fn.Args) == 1 && op == "=" {
-		col, ok := pgexpr.StripCasts(fn.Args[0]).(pgexpr.Col)
-		lit, ok2 := pgexpr.Literal(r)
-		if !ok || !ok2 {
-			return false
-		}
-		f.jsonShape[col.Name] = lit
-		return true
-	}
-	if _, ok := flippedOp[op]; !ok {
-		return false
-	}
-	if _, isCol := r.(pgexpr.Col); isCol {
-		if _, lIsCol := l.(pgexpr.Col); !lIsCol {
-			l, r, op = r, l, flippedOp[op]
-		}
-	}
-	if lc, ok := l.(pgexpr.Col); ok {
-		if rc, ok := r.(pgexpr.Col); ok {
-			if op == "=" || op == "<>" || op == "!=" {
-				return false
-			}
-			f.relations = append(f.relations, relation{left: lc.Name, op: op, right: rc.Name})
-			return true
-		}
-		lit, ok := pgexpr.Literal(r)
-		if !ok {
-			return false
-		}
-		return f.addBound(lc.Name, op, lit)
-	}
-	// length(col) op n, char_length(col) op n
-	if fn, ok := l.(pgexpr.Func); ok && len(fn.Args) == 1 && isLengthFunc(fn.Name) {
-		col, ok := pgexpr.StripCasts(fn.Args[0]).(pgexpr.Col)
-		lit, ok2 := pgexpr.Literal(r)
-		if !ok || !ok2 {
-			return false
-		}
-		var n int
-		if _, err := fmt.Sscanf(lit, "%d", &n); err != nil {
-			return false
-		}
-		switch op {
-		case ">":
-			f.minLength[col.Name] = max(f.minLength[col.Name], n+1)
-		case ">=":
-			f.minLength[col.Name] = max(f.minLength[col.Name], n)
-		case "<":
-			f.setMaxLength(col.Name, n-1)
-		case "<=":
-			f.setMaxLength(col.Name, n)
-		case "=":
-			f.minLength[col.Name] = max(f.minLength[col.Name], n)
-			f.setMaxLength(col.Name, n)
-		default:
-			return false
-		}
-		return true
-	}
-	return false
-}
-
 func (f *checkFacts) setMaxLength(col string, n int) {
 	if prev, ok := f.maxLength[col]; !ok || n < prev {
 		f.maxLength[col] = n
 	}
-}
-
-func isLengthFunc(name string) bool {
-	switch name {
-	case "length", "char_length", "character_length", "octet_length", "pg_catalog.length":
-		return true
-	}
-	return false
 }
 
 func (f *checkFacts) addBound(col, op, lit string) bool {
@@ -269,8 +206,10 @@ func (f *checkFacts) addBound(col, op, lit string) bool {
 		}
 	case "=":
 		f.allow(col, []string{lit})
+	case "<>", "!=":
+		f.exclude(col, lit)
 	default:
-		return false // <> and != are not worth a generator of their own
+		return false
 	}
 	return true
 }
@@ -322,37 +261,18 @@ func (f *checkFacts) renameColumn(from, to string) *checkFacts {
 	for k, v := range f.jsonShape {
 		g.jsonShape[rn(k)] = v
 	}
+	for k, v := range f.excluded {
+		g.excluded[rn(k)] = v
+	}
+	for k, v := range f.minItems {
+		g.minItems[rn(k)] = v
+	}
+	for k, v := range f.maxItems {
+		g.maxItems[rn(k)] = v
+	}
+	for k, v := range f.maxBytes {
+		g.maxBytes[rn(k)] = v
+	}
 	g.unsupported = f.unsupported
 	return g
-}
-
-// patternRegex turns the pattern of a ~, ~*, LIKE (~~) or ILIKE (~~*) test into a regular
-// expression in Go's syntax (PostgreSQL's is a superset for the patterns CHECKs use).
-func patternRegex(op, pattern string) string {
-	if op == "~" {
-		return pattern
-	}
-	if op == "~*" {
-		return "(?i)" + pattern
-	}
-	var b strings.Builder
-	if op == "~~*" {
-		b.WriteString("(?i)")
-	}
-	b.WriteString("^")
-	for i := 0; i < len(pattern); i++ {
-		switch c := pattern[i]; {
-		case c == '\\' && i+1 < len(pattern):
-			i++
-			b.WriteString(regexp.QuoteMeta(pattern[i : i+1]))
-		case c == '%':
-			b.WriteString(".*")
-		case c == '_':
-			b.WriteString(".")
-		default:
-			b.WriteString(regexp.QuoteMeta(string(c)))
-		}
-	}
-	b.WriteString("$")
-	return b.String()
 }

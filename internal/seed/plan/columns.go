@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/envmirror/envmirror/internal/seed/catalog"
@@ -82,10 +83,33 @@ func (b *builder) seedOf(c *catalog.Column) uint64 {
 // valueRecipe generates a column from its type, its CHECKs and what its name suggests.
 func (b *builder) valueRecipe(tb *tableBuild, c *catalog.Column, unique bool) (gen.Recipe, error) {
 	r, err := b.typedRecipe(tb, c, unique)
-	if err != nil || r == nil || unique {
+	if err != nil || r == nil {
 		return r, err
 	}
-	return b.followDistinct(tb, c, r), nil
+	if !unique {
+		r = b.followDistinct(tb, c, r)
+	}
+	return b.avoidExcluded(tb, c, r), nil
+}
+
+// avoidExcluded keeps a column off the values its CHECKs exclude (<>, NOT IN, <> ALL).
+func (b *builder) avoidExcluded(tb *tableBuild, c *catalog.Column, r gen.Recipe) gen.Recipe {
+	f := tb.facts[c.Name]
+	if f == nil || len(f.excluded[c.Name]) == 0 {
+		return r
+	}
+	if _, isChoice := r.(*gen.ChoiceRecipe); isChoice {
+		return r // the choices were filtered already
+	}
+	info := b.slots[c].info
+	values := make([]string, 0, len(f.excluded[c.Name]))
+	for _, v := range f.excluded[c.Name] {
+		if o, ok := ordinalOfLiteral(v, info); ok && info.IsOrdinal() {
+			v = string(gen.AppendOrdinal(nil, o, info)) // as the generator writes it: 5 is 5.00
+		}
+		values = append(values, v)
+	}
+	return &gen.AvoidRecipe{Inner: r, Values: values, Stride: max(tb.tp.Rows, 1)}
 }
 
 // followDistinct gives a column prod's number of distinct values (n_distinct) when it has fewer
@@ -123,13 +147,13 @@ func (b *builder) typedRecipe(tb *tableBuild, c *catalog.Column, unique bool) (g
 	}
 	np := b.nullPermille(tb, c, sem)
 	seed := b.seedOf(c)
-	if allowed := f.allowed[c.Name]; len(allowed) > 0 && !unique {
+	if allowed := without(f.allowed[c.Name], f.excluded[c.Name]); len(allowed) > 0 && !unique {
 		return &gen.ChoiceRecipe{Seed: seed, Values: allowed, NullPermille: np}, nil
 	}
 	fn := func(fn gen.AppendFn) gen.Recipe { return &gen.FuncRecipe{Seed: seed, NullPermille: np, Fn: fn} }
 	switch info.Kind {
 	case gen.KindEnum:
-		return &gen.ChoiceRecipe{Seed: seed, Values: info.Labels, NullPermille: np}, nil
+		return &gen.ChoiceRecipe{Seed: seed, Values: without(info.Labels, f.excluded[c.Name]), NullPermille: np}, nil
 	case gen.KindBool:
 		return &gen.ChoiceRecipe{Seed: seed, Values: []string{"t", "f"}, NullPermille: np}, nil
 	case gen.KindInt, gen.KindNumeric, gen.KindFloat, gen.KindMoney, gen.KindDate, gen.KindTimestamp, gen.KindTimestamptz, gen.KindTime:
@@ -166,7 +190,11 @@ func (b *builder) typedRecipe(tb *tableBuild, c *catalog.Column, unique bool) (g
 			elemSem = gen.SemNone // tags are single words
 		}
 		if elem := gen.ElementFn(*info.Elem, elemSem); elem != nil {
-			return fn(gen.ArrayFn(elem)), nil
+			lo, hi := f.minItems[c.Name], f.maxItems[c.Name]
+			if hi <= 0 {
+				hi = max(lo, 4)
+			}
+			return fn(gen.ArrayFn(elem, lo, max(lo, hi))), nil
 		}
 	case gen.KindRange:
 		if r := gen.RangeFn(*info.RangeSub); r != nil {
@@ -190,7 +218,7 @@ func (b *builder) textRecipe(tb *tableBuild, c *catalog.Column, info gen.TypeInf
 	if patterns := f.patterns[c.Name]; len(patterns) > 0 && sem != gen.SemEmail {
 		p, err := gen.PatternProducer(patterns, unique)
 		if err != nil {
-			b.warnf("%s: %v; values may violate it: add a columns rule (oneOf with values that match)", c, err)
+			b.patternNotMet(tb, c, patterns, err)
 		} else {
 			produce = p
 			if unique {
@@ -203,10 +231,41 @@ func (b *builder) textRecipe(tb *tableBuild, c *catalog.Column, info gen.TypeInf
 		Produce:      produce,
 		MinLen:       f.minLength[c.Name],
 		MaxLen:       maxLen,
+		MaxBytes:     f.maxBytes[c.Name],
 		Unique:       unique,
 		EmailStyle:   sem == gen.SemEmail,
 		NullPermille: np,
 	}
+}
+
+// patternNotMet hands the patterns the generator cannot match to the server (see applyOracle),
+// or warns when there is no server to ask.
+func (b *builder) patternNotMet(tb *tableBuild, c *catalog.Column, patterns []string, err error) {
+	if b.oracle == nil {
+		b.warnf("%s: %v; values may violate it: %s", c, err, ruleAdvice([]*catalog.Column{c}))
+		return
+	}
+	for _, p := range patterns {
+		// PostgreSQL's regular expressions read Go's syntax for these patterns, (?i) included.
+		tb.oracleConds = append(tb.oracleConds, oracleCond{text: c.Ident() + " ~ " + quoteLiteral(p),
+			source: "the pattern CHECK", cols: []*catalog.Column{c}})
+	}
+}
+
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// without returns the values not in excluded.
+func without(values, excluded []string) []string {
+	if len(excluded) == 0 {
+		return values
+	}
+	var out []string
+	for _, v := range values {
+		if !slices.Contains(excluded, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // OrdinalRecipe generates numbers, dates and timestamps within the type's limits and the CHECK

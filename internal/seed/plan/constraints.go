@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/envmirror/envmirror/internal/seed/catalog"
@@ -16,7 +17,7 @@ func (b *builder) collectChecks(tb *tableBuild) {
 		}
 		return tb.facts[col]
 	}
-	merge := func(f *checkFacts, source string) {
+	merge := func(f *checkFacts) {
 		for col, bd := range f.bounds {
 			dst := factsFor(col)
 			if prev := dst.bounds[col]; prev != nil {
@@ -48,53 +49,111 @@ func (b *builder) collectChecks(tb *tableBuild) {
 		for col, p := range f.patterns {
 			factsFor(col).patterns[col] = append(factsFor(col).patterns[col], p...)
 		}
-		tb.relations = append(tb.relations, f.relations...)
-		for _, e := range f.unsupported {
-			b.unsupportedCheck(tb, source, e)
+		for col, v := range f.excluded {
+			factsFor(col).exclude(col, v...)
 		}
+		for col, n := range f.minItems {
+			factsFor(col).minItems[col] = max(factsFor(col).minItems[col], n)
+		}
+		for col, n := range f.maxItems {
+			factsFor(col).maxItems[col] = minPositive(factsFor(col).maxItems[col], n)
+		}
+		for col, n := range f.maxBytes {
+			factsFor(col).maxBytes[col] = minPositive(factsFor(col).maxBytes[col], n)
+		}
+		tb.relations = append(tb.relations, f.relations...)
 	}
 	for _, ck := range t.Checks {
-		f, err := parseCheck(ck.Def)
-		if err != nil {
-			b.unsupportedWhole(tb, ck)
-			continue
+		f := parseCheck(ck.Def)
+		merge(f)
+		for _, term := range pgexpr.Terms(checkBody(ck.Def)) {
+			tb.checkTerms = append(tb.checkTerms, oracleCond{text: term.Text, expr: term.Expr,
+				source: "CHECK constraint " + ck.Name, cols: termColumns(t, term)})
 		}
-		merge(f, "constraint "+ck.Name)
+		for _, term := range f.unsupported {
+			b.notUnderstood(tb, oracleCond{text: term.Text, expr: term.Expr, source: "CHECK constraint " + ck.Name,
+				cols: termColumns(t, term)})
+		}
 	}
 	for _, c := range t.Columns {
-		_, _, domainChecks, _ := c.Resolved()
-		for _, def := range domainChecks {
-			f, err := parseCheck(def)
-			if err != nil {
-				b.warnf("%s: the domain CHECK %s is not understood; values may violate it", c, def)
-				continue
+		for d := c.Type; d != nil && d.Kind == 'd'; d = d.Base {
+			for _, def := range d.DomainChecks {
+				f := parseCheck(def)
+				merge(f.renameColumn("value", c.Name))
+				if len(f.unsupported) > 0 {
+					// The whole CHECK is judged: values drawn from what passes must pass the
+					// conditions the planner did read as well.
+					b.notUnderstood(tb, oracleCond{text: checkBody(def), source: "the CHECK of domain " + d.Display,
+						cols: []*catalog.Column{c}, valueType: d.BaseDisplay})
+				}
 			}
-			merge(f.renameColumn("value", c.Name), "domain "+c.Type.Display)
 		}
 	}
 }
 
-// unsupportedCheck handles a CHECK condition the generator cannot honour. A CHECK passes when
-// its condition is NULL, so a nullable column that the condition depends on strictly (no IS
-// NULL, OR, COALESCE) is left NULL; otherwise the load may fail and the error names it.
-func (b *builder) unsupportedCheck(tb *tableBuild, source string, e pgexpr.Expr) {
-	if !nullStrict(e) {
-		b.warnf("%s: %s condition %s is not understood; values may violate it", tb.tp.Table.QualifiedName(), source, e)
+// termColumns lists the table's columns a condition reads.
+func termColumns(t *catalog.Table, term pgexpr.Term) []*catalog.Column {
+	names := pgexpr.Identifiers(term.Text)
+	if term.Expr != nil {
+		names = pgexpr.Columns(term.Expr)
+	}
+	var out []*catalog.Column
+	for _, c := range t.Columns {
+		for _, n := range names {
+			if c.Name == n {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// notUnderstood handles a CHECK condition the generator cannot honour by itself: PostgreSQL is
+// asked which candidate values pass it (applyOracle) when it can be; otherwise see unsupported.
+func (b *builder) notUnderstood(tb *tableBuild, cond oracleCond) {
+	if b.oracle != nil {
+		tb.oracleConds = append(tb.oracleConds, cond)
 		return
 	}
-	for _, name := range pgexpr.Columns(e) {
-		c := tb.tp.Table.Column(name)
-		if c != nil && !c.NotNull && c.Generated == 0 {
-			tb.nullOnly[c] = true
-			b.warnf("%s: %s condition %s is not understood; the column is left NULL", c, source, e)
-			return
-		}
-	}
-	b.warnf("%s: %s condition %s is not understood; values may violate it", tb.tp.Table.QualifiedName(), source, e)
+	b.unsupported(tb, cond, "")
 }
 
-func (b *builder) unsupportedWhole(tb *tableBuild, ck *catalog.Check) {
-	b.warnf("%s: CHECK constraint %s (%s) could not be parsed; values may violate it", tb.tp.Table.QualifiedName(), ck.Name, ck.Def)
+// unsupported handles a CHECK condition nothing honours. A CHECK passes when its condition is
+// NULL, so a nullable column that the condition depends on strictly (no IS NULL, OR, COALESCE)
+// is left NULL; otherwise the load may fail and the error names it.
+// why says what was tried ("" when the server could not be asked).
+func (b *builder) unsupported(tb *tableBuild, cond oracleCond, why string) {
+	what := fmt.Sprintf("%s condition %s is not understood", cond.source, cond.text)
+	if why != "" {
+		what += " and " + why
+	}
+	if cond.expr != nil && nullStrict(cond.expr) {
+		for _, c := range cond.cols {
+			if !c.NotNull && c.Generated == 0 && b.rules[c].Generator == "" && !b.notNullByCheck(tb, c) {
+				tb.nullOnly[c] = true
+				b.warnf("%s: %s; the column is left NULL, or %s", c, what, ruleAdvice([]*catalog.Column{c}))
+				return
+			}
+		}
+	}
+	b.warnf("%s: %s; values may violate it: %s", tb.tp.Table.QualifiedName(), what, ruleAdvice(cond.cols))
+}
+
+func (b *builder) notNullByCheck(tb *tableBuild, c *catalog.Column) bool {
+	f := tb.facts[c.Name]
+	_, _, _, domainNotNull := c.Resolved()
+	return domainNotNull || f != nil && f.notNull[c.Name]
+}
+
+// ruleAdvice names the column rule that settles a condition the generator cannot meet.
+func ruleAdvice(cols []*catalog.Column) string {
+	if len(cols) == 0 {
+		return "the condition reads no column of the table"
+	}
+	c := cols[0]
+	return fmt.Sprintf("add a columns rule {table: %s, column: %s, generator: oneOf, values: [...]} with values that pass it",
+		c.Table.QualifiedName(), c.Name)
 }
 
 // nullStrict says whether a NULL in any column makes the expression NULL.
