@@ -40,7 +40,7 @@ func Read(ctx context.Context, conn *pgx.Conn) (*Catalog, error) {
 	if err := readColumns(ctx, conn, cat, oids, types); err != nil {
 		return nil, err
 	}
-	if err := readTypes(ctx, conn, types); err != nil {
+	if err := readTypes(ctx, conn, types, cat.ServerVersionNum >= 140000); err != nil {
 		return nil, err
 	}
 	if err := readSequences(ctx, conn, cat); err != nil {
@@ -170,7 +170,12 @@ ORDER BY a.attrelid, a.attnum`, oids)
 
 // readTypes fills in the types the columns use, and the types those depend on (domain bases,
 // array elements, range subtypes), until nothing is missing.
-func readTypes(ctx context.Context, conn *pgx.Conn, types map[uint32]*Type) error {
+func readTypes(ctx context.Context, conn *pgx.Conn, types map[uint32]*Type, multiranges bool) error {
+	// A multirange's subtype is its range's (pg_range.rngmultitypid, PostgreSQL 14+).
+	multirangeJoin, subtype := "", "COALESCE(r.rngsubtype, 0)"
+	if multiranges {
+		multirangeJoin, subtype = "LEFT JOIN pg_range mr ON mr.rngmultitypid = t.oid", "COALESCE(r.rngsubtype, mr.rngsubtype, 0)"
+	}
 	loaded := map[uint32]bool{}
 	for round := 0; round < 16; round++ {
 		var missing []uint32
@@ -187,13 +192,14 @@ func readTypes(ctx context.Context, conn *pgx.Conn, types map[uint32]*Type) erro
 SELECT t.oid, n.nspname, t.typname, t.typtype::text, t.typcategory::text, t.typlen,
        format_type(t.oid, NULL), t.typelem, t.typbasetype, t.typtypmod, t.typnotnull,
        CASE WHEN t.typbasetype <> 0 THEN format_type(t.typbasetype, t.typtypmod) ELSE '' END,
-       COALESCE(r.rngsubtype, 0)::oid,
+       `+subtype+`::oid,
        ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder),
        ARRAY(SELECT pg_get_constraintdef(k.oid) FROM pg_constraint k
              WHERE k.contypid = t.oid AND k.contype = 'c' ORDER BY k.conname)
 FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
 LEFT JOIN pg_range r ON r.rngtypid = t.oid
+`+multirangeJoin+`
 WHERE t.oid = ANY($1)`, missing)
 		if err != nil {
 			return fmt.Errorf("reading types: %w", err)

@@ -3,6 +3,7 @@ package gen
 import (
 	"bytes"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -135,3 +136,80 @@ func appendRowCode(dst []byte, row int64, width int) []byte {
 	}
 	return dst
 }
+
+// TSVectorRecipe derives a tsvector from the row's own text columns (a search column follows
+// the title and description it indexes): their words, lower-cased, each once. A row whose
+// sources are all NULL gets a few words of its own.
+type TSVectorRecipe struct {
+	Seed         uint64
+	Sources      []Recipe
+	NullPermille int
+}
+
+type tsvectorGen struct {
+	r       *TSVectorRecipe
+	rr      *rowRand
+	sources []ValueGen
+	scratch []byte
+	seen    map[string]bool
+}
+
+func (r *TSVectorRecipe) Instantiate(ctx *InstContext) ValueGen {
+	g := &tsvectorGen{r: r, rr: newRowRand(r.Seed), seen: map[string]bool{}}
+	for _, s := range r.Sources {
+		g.sources = append(g.sources, ctx.Gen(s))
+	}
+	return g
+}
+
+func (g *tsvectorGen) AppendValue(dst []byte, row int64) []byte {
+	g.rr.at(row)
+	if g.rr.chance(g.r.NullPermille) {
+		return append(dst, nullText...)
+	}
+	clear(g.seen)
+	start := len(dst)
+	for _, src := range g.sources {
+		g.scratch = src.AppendValue(g.scratch[:0], row)
+		if string(g.scratch) == nullText {
+			continue
+		}
+		dst = g.appendWords(dst, start, g.scratch)
+	}
+	if len(dst) == start {
+		for i := 0; i < 3; i++ {
+			dst = g.appendWords(dst, start, []byte(lexNoun.pick(g.rr)))
+		}
+	}
+	return dst
+}
+
+// appendWords writes the words of s (runs of ASCII letters, lower-cased, two letters or more)
+// not written yet, quoted as tsvector lexemes.
+func (g *tsvectorGen) appendWords(dst []byte, start int, s []byte) []byte {
+	for i := 0; i < len(s); {
+		for i < len(s) && !isLetter(s[i]) {
+			i++
+		}
+		j := i
+		for j < len(s) && isLetter(s[j]) {
+			j++
+		}
+		if j-i >= 2 {
+			word := strings.ToLower(string(s[i:j]))
+			if !g.seen[word] {
+				g.seen[word] = true
+				if len(dst) > start {
+					dst = append(dst, ' ')
+				}
+				dst = append(dst, '\'')
+				dst = append(dst, word...)
+				dst = append(dst, '\'')
+			}
+		}
+		i = j
+	}
+	return dst
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

@@ -37,6 +37,10 @@ const (
 	KindEnum
 	KindArray
 	KindRange
+	KindMultirange
+	KindGeo // PostGIS geometry and geography
+	KindHstore
+	KindLtree
 )
 
 // TypeInfo is a column's base type with the details generation honours.
@@ -55,6 +59,7 @@ type TypeInfo struct {
 	Elem     *TypeInfo
 	RangeSub *TypeInfo
 	CIDR     bool
+	Geo      GeoInfo
 }
 
 // isOrdinal says whether values are generated as integers in some unit (and so can be ordered
@@ -119,13 +124,32 @@ func TypeInfoOf(t *catalog.Type, typmod int32) TypeInfo {
 		ti.Kind, ti.Elem = KindArray, &elem
 		return ti
 	}
-	if t.Kind == 'r' {
+	if t.Kind == 'r' || t.Kind == 'm' {
 		sub := TypeInfoOf(t.RangeSub, -1)
 		ti.Kind, ti.RangeSub = KindRange, &sub
+		if t.Kind == 'm' {
+			ti.Kind = KindMultirange
+		}
+		return ti
+	}
+	// Extension types, wherever the extension was installed.
+	switch t.Name {
+	case "geometry", "geography":
+		ti.Kind, ti.Geo = KindGeo, geoInfoOf(t.Name == "geography", typmod)
+		return ti
+	case "hstore":
+		ti.Kind = KindHstore
+		return ti
+	case "ltree":
+		ti.Kind = KindLtree
 		return ti
 	}
 	if kind, ok := plainKinds[t.Schema+"."+t.Name]; ok {
 		ti.Kind = kind
+		return ti
+	}
+	if t.Schema+"."+t.Name == "pg_catalog.cidr" {
+		ti.Kind, ti.CIDR = KindInet, true
 		return ti
 	}
 	if sizedTypeInfo(&ti, t, typmod) {

@@ -49,90 +49,6 @@ func UUIDFn(unique bool, seed uint64) AppendFn {
 	}
 }
 
-func jsonQuote(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			dst = append(dst, '\\', c)
-		case c < 0x20:
-			dst = append(dst, `\u00`...)
-			dst = append(dst, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&15])
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return append(dst, '"')
-}
-
-// JSONFn makes small JSON values of a shape (jsonb_typeof: array, string, number, boolean), by
-// default objects with a few typed attributes.
-func JSONFn(shape string) AppendFn {
-	switch shape {
-	case "array":
-		return func(_ *gofakeit.Faker, rr *rowRand, _ int64, dst []byte) []byte {
-			dst = append(dst, '[')
-			for i := int64(0); i < rr.between(0, 4); i++ {
-				if i > 0 {
-					dst = append(dst, ", "...)
-				}
-				dst = jsonQuote(dst, lexNoun.pick(rr))
-			}
-			return append(dst, ']')
-		}
-	case "string":
-		return func(_ *gofakeit.Faker, rr *rowRand, _ int64, dst []byte) []byte {
-			return jsonQuote(dst, lexNoun.pick(rr))
-		}
-	case "number":
-		return func(_ *gofakeit.Faker, rr *rowRand, _ int64, dst []byte) []byte {
-			return strconv.AppendInt(dst, rr.between(0, 1000), 10)
-		}
-	case "boolean":
-		return func(_ *gofakeit.Faker, rr *rowRand, _ int64, dst []byte) []byte {
-			return strconv.AppendBool(dst, rr.intn(2) == 0)
-		}
-	}
-	return func(_ *gofakeit.Faker, rr *rowRand, _ int64, dst []byte) []byte {
-		n := int(rr.between(1, 4))
-		var used [4]string
-		count := 0
-		dst = append(dst, '{')
-		for i := 0; i < n; i++ {
-			key := lexJSONKey.pick(rr)
-			dup := false
-			for _, u := range used[:count] {
-				dup = dup || u == key
-			}
-			if dup {
-				continue
-			}
-			used[count] = key
-			count++
-			if count > 1 {
-				dst = append(dst, ", "...)
-			}
-			dst = jsonQuote(dst, key)
-			dst = append(dst, ": "...)
-			switch rr.intn(3) {
-			case 0:
-				dst = jsonQuote(dst, lexNoun.pick(rr))
-			case 1:
-				dst = strconv.AppendInt(dst, rr.between(0, 1000), 10)
-			default:
-				dst = strconv.AppendBool(dst, rr.intn(2) == 0)
-			}
-		}
-		return append(dst, '}')
-	}
-}
-
-// lexJSONKey are attribute names for generated JSON objects.
-var lexJSONKey = wordList{"color", "size", "material", "weight", "origin", "brand", "style", "rating",
-	"warranty", "pattern", "finish", "season", "fit", "capacity", "grade", "edition", "version", "source",
-	"channel", "campaign", "device", "locale", "theme", "plan", "tier", "flag", "score", "label"}
-
 // InetFn makes IPv4 addresses (networks for cidr). With unique, addresses count up from 10.0.0.0
 // (and continue in IPv6 past 2^24 rows).
 func InetFn(info TypeInfo, unique bool, v6 bool) AppendFn {
@@ -290,9 +206,27 @@ func IntervalFn() AppendFn {
 	}
 }
 
+// ElemFn produces one array element's text (unquoted).
+type ElemFn = func(f *gofakeit.Faker, rr *rowRand) string
+
+// PickFn draws elements from a list.
+func PickFn(values []string) ElemFn {
+	return func(_ *gofakeit.Faker, rr *rowRand) string { return values[rr.intn(int64(len(values)))] }
+}
+
+// SampleElements returns n elements of a generator, a function of the seed.
+func SampleElements(elem ElemFn, seed uint64, n int) []string {
+	rr := newRowRand(seed)
+	out := make([]string, n)
+	for i := range out {
+		out[i] = elem(rr.at(int64(i)), rr)
+	}
+	return out
+}
+
 // ElementFn produces one array element's text (unquoted), or nil for element types arrays are
 // not generated for.
-func ElementFn(elem TypeInfo, sem Semantic) func(f *gofakeit.Faker, rr *rowRand) string {
+func ElementFn(elem TypeInfo, sem Semantic) ElemFn {
 	switch elem.Kind {
 	case KindText:
 		produce := TextProducer(sem, elem.MaxLen)
@@ -347,7 +281,7 @@ func OrdinalEpoch(info TypeInfo) int64 {
 }
 
 // ArrayFn makes one-dimensional arrays of minItems to maxItems elements.
-func ArrayFn(elem func(f *gofakeit.Faker, rr *rowRand) string, minItems, maxItems int) AppendFn {
+func ArrayFn(elem ElemFn, minItems, maxItems int) AppendFn {
 	return func(f *gofakeit.Faker, rr *rowRand, _ int64, dst []byte) []byte {
 		n := int(rr.between(int64(minItems), int64(maxItems)))
 		dst = append(dst, '{')
@@ -373,22 +307,49 @@ func RangeFn(sub TypeInfo) AppendFn {
 	if !sub.IsOrdinal() {
 		return nil
 	}
-	var lo, hi int64
-	switch sub.Kind {
-	case KindDate, KindTimestamp, KindTimestamptz:
-		hi = OrdinalEpoch(sub)
-		lo = hi - DefaultSpan(sub)
-	default:
-		lo, hi = 0, DefaultSpan(sub)
-	}
+	lo, hi := rangeSpan(sub)
 	width := max((hi-lo)/50, 1)
 	return func(_ *gofakeit.Faker, rr *rowRand, _ int64, dst []byte) []byte {
 		a := rr.between(lo, hi)
-		b := a + rr.between(1, width)
-		dst = append(dst, '[', '"')
-		dst = AppendOrdinal(dst, a, sub)
-		dst = append(dst, '"', ',', '"')
-		dst = AppendOrdinal(dst, b, sub)
-		return append(dst, '"', ')')
+		return appendRange(dst, a, a+rr.between(1, width), sub)
 	}
+}
+
+// MultirangeFn makes multiranges of one to three disjoint, ascending ranges of the subtype.
+func MultirangeFn(sub TypeInfo) AppendFn {
+	if !sub.IsOrdinal() {
+		return nil
+	}
+	lo, hi := rangeSpan(sub)
+	width := max((hi-lo)/200, 2)
+	return func(_ *gofakeit.Faker, rr *rowRand, _ int64, dst []byte) []byte {
+		dst = append(dst, '{')
+		a := rr.between(lo, hi)
+		for i := int64(0); i < rr.between(1, 3); i++ {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			b := a + rr.between(1, width)
+			dst = appendRange(dst, a, b, sub)
+			a = b + rr.between(1, width) // a gap, so the ranges stay apart
+		}
+		return append(dst, '}')
+	}
+}
+
+func rangeSpan(sub TypeInfo) (lo, hi int64) {
+	switch sub.Kind {
+	case KindDate, KindTimestamp, KindTimestamptz:
+		hi = OrdinalEpoch(sub)
+		return hi - DefaultSpan(sub), hi
+	}
+	return 0, DefaultSpan(sub)
+}
+
+func appendRange(dst []byte, a, b int64, sub TypeInfo) []byte {
+	dst = append(dst, '[', '"')
+	dst = AppendOrdinal(dst, a, sub)
+	dst = append(dst, '"', ',', '"')
+	dst = AppendOrdinal(dst, b, sub)
+	return append(dst, '"', ')')
 }

@@ -23,6 +23,7 @@ type checkFacts struct {
 	minItems    map[string]int      // array element counts (cardinality, array_length)
 	maxItems    map[string]int
 	maxBytes    map[string]int // octet_length bounds
+	geo         map[string]*geoFacts
 	unsupported []pgexpr.Term
 }
 
@@ -51,6 +52,7 @@ func newCheckFacts() *checkFacts {
 		minItems:  map[string]int{},
 		maxItems:  map[string]int{},
 		maxBytes:  map[string]int{},
+		geo:       map[string]*geoFacts{},
 	}
 }
 
@@ -132,9 +134,29 @@ func (f *checkFacts) add(e pgexpr.Expr) bool {
 		f.notNull[col.Name] = true
 		return true
 	case pgexpr.Or:
+		if rest, ok := withoutIsNull(x); ok {
+			// "shape OR col IS NULL" (AddGeometryColumn's CHECKs, optional values): making the
+			// other condition true is enough.
+			return f.add(rest)
+		}
 		return f.addDisjunction(x)
 	}
 	return false
+}
+
+// withoutIsNull returns the one condition of a disjunction besides its "col IS NULL" terms.
+func withoutIsNull(x pgexpr.Or) (pgexpr.Expr, bool) {
+	var rest []pgexpr.Expr
+	for _, t := range x.Terms {
+		if n, ok := t.(pgexpr.IsNull); ok && !n.Not {
+			continue
+		}
+		rest = append(rest, t)
+	}
+	if len(rest) != 1 || len(rest) == len(x.Terms) {
+		return nil, false
+	}
+	return rest[0], true
 }
 
 // addDisjunction understands "c = 'a' OR c = 'b'" as an allowed list.
@@ -189,6 +211,14 @@ func (f *checkFacts) setMaxLength(col string, n int) {
 }
 
 func (f *checkFacts) addBound(col, op, lit string) bool {
+	switch op {
+	case "=":
+		f.allow(col, []string{lit})
+		return true
+	case "<>", "!=":
+		f.exclude(col, lit)
+		return true
+	}
 	b := f.bounds[col]
 	if b == nil {
 		b = &bound{}
@@ -204,10 +234,6 @@ func (f *checkFacts) addBound(col, op, lit string) bool {
 		if !b.hasHi || numericLess(lit, b.hi) {
 			b.hi, b.hasHi, b.hiStrict = lit, true, op == "<"
 		}
-	case "=":
-		f.allow(col, []string{lit})
-	case "<>", "!=":
-		f.exclude(col, lit)
 	default:
 		return false
 	}
@@ -272,6 +298,9 @@ func (f *checkFacts) renameColumn(from, to string) *checkFacts {
 	}
 	for k, v := range f.maxBytes {
 		g.maxBytes[rn(k)] = v
+	}
+	for k, v := range f.geo {
+		g.geo[rn(k)] = v
 	}
 	g.unsupported = f.unsupported
 	return g

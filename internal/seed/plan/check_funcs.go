@@ -90,6 +90,8 @@ func (f *checkFacts) addFuncComparison(fn pgexpr.Func, op, lit string) bool {
 	case fn.Name == "array_ndims" && len(fn.Args) == 1:
 		// Arrays are generated with one dimension (and an empty one has none: NULL passes).
 		return (op == "=" || op == "<=") && lit == "1"
+	case isGeoFunc(fn.Name) && len(fn.Args) == 1 && op == "=":
+		return f.addGeo(col.Name, fn.Name, lit)
 	case isLengthFunc(fn.Name) && len(fn.Args) == 1:
 		lo, hi, ok := sizeBounds(op, lit)
 		if ok {
@@ -255,4 +257,70 @@ func similarToRegex(pattern, escape string, hasEscape bool) string {
 	}
 	b.WriteString(")$")
 	return b.String()
+}
+
+// geoFacts are what PostGIS CHECKs (AddGeometryColumn's enforce_srid, enforce_geotype and
+// enforce_dims) say of a geometry column.
+type geoFacts struct {
+	srid  *int
+	shape string // "Point", "MultiPolygon", ...
+	dims  int    // 2, 3 (Z) or 4 (ZM)
+}
+
+func isGeoFunc(name string) bool {
+	switch name {
+	case "st_srid", "srid", "geometrytype", "st_geometrytype", "st_ndims", "ndims", "st_coorddim":
+		return true
+	}
+	return false
+}
+
+var geoShapeNames = map[string]string{"POINT": "Point", "LINESTRING": "LineString", "POLYGON": "Polygon",
+	"MULTIPOINT": "MultiPoint", "MULTILINESTRING": "MultiLineString", "MULTIPOLYGON": "MultiPolygon",
+	"GEOMETRYCOLLECTION": "GeometryCollection"}
+
+func (f *checkFacts) addGeo(col, fn, lit string) bool {
+	g := f.geo[col]
+	if g == nil {
+		g = &geoFacts{}
+		f.geo[col] = g
+	}
+	switch fn {
+	case "st_srid", "srid":
+		n, err := strconv.Atoi(lit)
+		if err != nil {
+			return false
+		}
+		g.srid = &n
+	case "geometrytype", "st_geometrytype":
+		shape, ok := geoShapeNames[strings.ToUpper(strings.TrimPrefix(lit, "ST_"))]
+		if !ok {
+			return false
+		}
+		g.shape = shape
+	default:
+		n, err := strconv.Atoi(lit)
+		if err != nil || n < 2 || n > 4 {
+			return false
+		}
+		g.dims = n
+	}
+	return true
+}
+
+func (f *checkFacts) mergeGeo(col string, g *geoFacts) {
+	dst := f.geo[col]
+	if dst == nil {
+		dst = &geoFacts{}
+		f.geo[col] = dst
+	}
+	if g.srid != nil {
+		dst.srid = g.srid
+	}
+	if g.shape != "" {
+		dst.shape = g.shape
+	}
+	if g.dims != 0 {
+		dst.dims = g.dims
+	}
 }

@@ -150,7 +150,6 @@ func (b *builder) typedRecipe(tb *tableBuild, c *catalog.Column, unique bool) (g
 	if allowed := without(f.allowed[c.Name], f.excluded[c.Name]); len(allowed) > 0 && !unique {
 		return &gen.ChoiceRecipe{Seed: seed, Values: allowed, NullPermille: np}, nil
 	}
-	fn := func(fn gen.AppendFn) gen.Recipe { return &gen.FuncRecipe{Seed: seed, NullPermille: np, Fn: fn} }
 	switch info.Kind {
 	case gen.KindEnum:
 		return &gen.ChoiceRecipe{Seed: seed, Values: without(info.Labels, f.excluded[c.Name]), NullPermille: np}, nil
@@ -160,48 +159,8 @@ func (b *builder) typedRecipe(tb *tableBuild, c *catalog.Column, unique bool) (g
 		return b.ordinalRecipe(tb, c, info, sem, f, np, unique)
 	case gen.KindText:
 		return b.textRecipe(tb, c, info, sem, f, np, unique), nil
-	case gen.KindUUID:
-		return fn(gen.UUIDFn(unique, seed)), nil
-	case gen.KindJSON:
-		return fn(gen.JSONFn(f.jsonShape[c.Name])), nil
-	case gen.KindInet:
-		return fn(gen.InetFn(info, unique, sem == gen.SemIPv6)), nil
-	case gen.KindMacaddr:
-		return fn(gen.MACFn(6)), nil
-	case gen.KindMacaddr8:
-		return fn(gen.MACFn(8)), nil
-	case gen.KindBytea:
-		return fn(gen.ByteaFn(unique)), nil
-	case gen.KindBit:
-		return fn(gen.BitFn(info)), nil
-	case gen.KindTSVector:
-		return fn(gen.TSVectorFn()), nil
-	case gen.KindXML:
-		return fn(gen.XMLFn()), nil
-	case gen.KindPoint:
-		return fn(gen.PointFn()), nil
-	case gen.KindTimetz:
-		return fn(gen.TimetzFn()), nil
-	case gen.KindInterval:
-		return fn(gen.IntervalFn()), nil
-	case gen.KindArray:
-		elemSem := sem
-		if strings.Contains(strings.ToLower(c.Name), "tag") {
-			elemSem = gen.SemNone // tags are single words
-		}
-		if elem := gen.ElementFn(*info.Elem, elemSem); elem != nil {
-			lo, hi := f.minItems[c.Name], f.maxItems[c.Name]
-			if hi <= 0 {
-				hi = max(lo, 4)
-			}
-			return fn(gen.ArrayFn(elem, lo, max(lo, hi))), nil
-		}
-	case gen.KindRange:
-		if r := gen.RangeFn(*info.RangeSub); r != nil {
-			return fn(r), nil
-		}
 	}
-	return nil, nil
+	return b.otherRecipe(tb, c, info, sem, f, np, unique)
 }
 
 func (b *builder) textRecipe(tb *tableBuild, c *catalog.Column, info gen.TypeInfo, sem gen.Semantic, f *checkFacts, np int, unique bool) gen.Recipe {

@@ -61,6 +61,9 @@ func (b *builder) collectChecks(tb *tableBuild) {
 		for col, n := range f.maxBytes {
 			factsFor(col).maxBytes[col] = minPositive(factsFor(col).maxBytes[col], n)
 		}
+		for col, g := range f.geo {
+			factsFor(col).mergeGeo(col, g)
+		}
 		tb.relations = append(tb.relations, f.relations...)
 	}
 	for _, ck := range t.Checks {

@@ -292,7 +292,7 @@ func (b *builder) mixedTuples(tb *tableBuild, gi int, group []oracleCond, cols [
 	all := candidateLiterals(strings.Join(texts, " "), b.calledBodies(texts))
 	literals := make([][]string, len(cols))
 	for j, c := range cols {
-		literals[j] = b.literalsFor(c, all) // a literal its type refuses would only cost the server an error
+		literals[j] = literalsFor(b.slots[c].info, all) // a literal its type refuses would only cost the server an error
 	}
 	rr := gen.NewSampler(gen.DeriveSeed(b.spec.Seed, tb.tp.Table.QualifiedName(), "oracle-candidates", fmt.Sprint(gi)))
 	out := make([][]*string, 0, mixedRows)
@@ -436,11 +436,39 @@ func around(v int64, info gen.TypeInfo) []string {
 	return out
 }
 
+// between spreads values over the span a condition's numbers delimit (2 and 40 in "VALUE
+// BETWEEN 2 AND 40"): up to 64 of them, every one when the span is that small.
+func between(literals []string, info gen.TypeInfo) []string {
+	lo, hi, n := int64(0), int64(0), 0
+	for _, l := range literals {
+		if v, ok := ordinalOfLiteral(l, info); ok {
+			if n == 0 || v < lo {
+				lo = v
+			}
+			if n == 0 || v > hi {
+				hi = v
+			}
+			n++
+		}
+	}
+	if n < 2 || hi <= lo {
+		return nil
+	}
+	step := max((hi-lo)/64, 1)
+	var out []string
+	for v := lo; v <= hi && len(out) < 65; v += step {
+		out = append(out, string(gen.AppendOrdinal(nil, v, info)))
+	}
+	return out
+}
+
 // literalsFor keeps the literals a column's type reads: numbers for numbers, dates for dates,
 // labels for enums, anything for text and types the generator has no reading of.
-func (b *builder) literalsFor(c *catalog.Column, literals []string) []string {
-	info := b.slots[c].info
+func literalsFor(info gen.TypeInfo, literals []string) []string {
 	var out []string
+	if info.IsOrdinal() {
+		out = between(literals, info)
+	}
 	for _, l := range literals {
 		ok := true
 		switch {
