@@ -52,7 +52,7 @@ func TestGuessSemantic(t *testing.T) {
 }
 
 func TestNameTokens(t *testing.T) {
-	got := strings.Join(nameTokens("shippingAddress_ID"), ",")
+	got := strings.Join(NameTokens("shippingAddress_ID"), ",")
 	if got != "shipping,address,id" {
 		t.Errorf("nameTokens = %s", got)
 	}

@@ -74,9 +74,9 @@ const (
 	SemMAC       Semantic = "mac"
 )
 
-// nameTokens splits a column name into lower-case words: "shippingAddress_id" -> shipping,
+// NameTokens splits a column name into lower-case words: "shippingAddress_id" -> shipping,
 // address, id.
-func nameTokens(name string) []string {
+func NameTokens(name string) []string {
 	var words []string
 	var cur []rune
 	prevLower := false
@@ -161,6 +161,7 @@ var nameRules = []nameRule{
 	{SemFutureAt, []string{"expiresat", "expiry", "expires", "expiration", "dueat", "duedate", "due", "validuntil", "endsat", "enddate", "deadline", "expireson"}, []string{"expires", "expiry", "due", "deadline"}},
 	{SemUUID, []string{"uuid", "guid", "externalid", "publicid"}, []string{"uuid", "guid"}},
 	{SemProductName, []string{"productname", "itemname"}, nil},
+	{SemCode, []string{"code", "couponcode", "promocode", "vouchercode", "referralcode", "invitecode", "shortcode", "accesscode"}, nil},
 }
 
 // tableKinds guesses what a table's "name" column holds from the table's name.
@@ -177,7 +178,7 @@ var tableKinds = []struct {
 
 // GuessSemantic guesses what a column holds from its name, and for a bare "name" from its table.
 func GuessSemantic(table, column string) Semantic {
-	words := nameTokens(column)
+	words := NameTokens(column)
 	compact := strings.Join(words, "")
 	for _, r := range nameRules {
 		for _, c := range r.compact {
@@ -197,7 +198,7 @@ func GuessSemantic(table, column string) Semantic {
 	}
 	if compact == "name" {
 		for _, k := range tableKinds {
-			for _, tw := range nameTokens(table) {
+			for _, tw := range NameTokens(table) {
 				for _, w := range k.words {
 					if tw == w {
 						return k.sem

@@ -172,7 +172,7 @@ func isListName(name string) bool {
 }
 
 func containsWord(name string, words ...string) bool {
-	for _, w := range nameTokens(name) {
+	for _, w := range NameTokens(name) {
 		for _, x := range words {
 			if w == x {
 				return true

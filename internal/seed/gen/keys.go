@@ -369,3 +369,44 @@ func (g *partitionColumnGen) AppendValue(dst []byte, row int64) []byte {
 	g.rr.at(row)
 	return appendEscaped(dst, kr.Values[g.rr.intn(int64(len(kr.Values)))])
 }
+
+// ParentValueRecipe is, for each row, a column's value at the parent row its foreign key picks:
+// an order's created_at reads its customer's, so the order can come after the customer. It is
+// only read by other generators (as an ordinal), never written.
+type ParentValueRecipe struct {
+	FK     *FKRecipe
+	Parent Recipe
+}
+
+type parentValueGen struct {
+	p      *fkPicker
+	parent ValueGen
+}
+
+func (r *ParentValueRecipe) Instantiate(ctx *InstContext) ValueGen {
+	return &parentValueGen{p: r.FK.picker(ctx), parent: ctx.Gen(r.Parent)}
+}
+
+func (g *parentValueGen) ordinal(row int64) (int64, bool) {
+	og, ok := g.parent.(orderedGen)
+	parent := g.p.pick(row)
+	if !ok || parent < 0 {
+		return 0, false
+	}
+	return og.ordinal(parent)
+}
+
+func (g *parentValueGen) unit() OrdinalUnit {
+	if og, ok := g.parent.(orderedGen); ok {
+		return og.unit()
+	}
+	return OrdinalUnit{}
+}
+
+func (g *parentValueGen) AppendValue(dst []byte, row int64) []byte {
+	parent := g.p.pick(row)
+	if parent < 0 {
+		return append(dst, nullText...)
+	}
+	return g.parent.AppendValue(dst, parent)
+}

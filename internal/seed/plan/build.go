@@ -228,6 +228,9 @@ type tableBuild struct {
 	// checkTerms are all the conditions of the table's CHECKs (what a judged value must pass).
 	oracleConds []oracleCond
 	checkTerms  []oracleCond
+	// person is who each row is about, for the columns in personParts (see planPersons).
+	person      *gen.PersonRecipe
+	personParts map[*catalog.Column]gen.PersonPart
 }
 
 func (b *builder) buildTable(tp *TablePlan) error {
@@ -251,6 +254,7 @@ func (b *builder) buildTable(tp *TablePlan) error {
 	for c := range tb.rowUnique {
 		b.distinct[c] = true
 	}
+	b.planPersons(tb)
 	for _, c := range t.Columns {
 		if c.Generated != 0 {
 			continue // GENERATED ALWAYS AS (...) STORED: the database computes it

@@ -35,8 +35,10 @@ type bound struct {
 }
 
 // relation says left op right between two columns of the same row, op one of < <= > >=.
+// implied relations come from the columns' names, not from a CHECK.
 type relation struct {
 	left, op, right string
+	implied         bool
 }
 
 func newCheckFacts() *checkFacts {
@@ -270,7 +272,7 @@ func (f *checkFacts) renameColumn(from, to string) *checkFacts {
 		g.allowed[rn(k)] = v
 	}
 	for _, r := range f.relations {
-		g.relations = append(g.relations, relation{rn(r.left), r.op, rn(r.right)})
+		g.relations = append(g.relations, relation{left: rn(r.left), op: r.op, right: rn(r.right)})
 	}
 	for k, v := range f.notNull {
 		g.notNull[rn(k)] = v

@@ -29,6 +29,9 @@ func (b *builder) columnRecipe(tb *tableBuild, c *catalog.Column) (gen.Recipe, e
 	if tb.nullOnly[c] {
 		return &gen.NullRecipe{}, nil
 	}
+	if part, ok := tb.personParts[c]; ok {
+		return b.personRecipe(tb, c, part), nil
+	}
 	base, err := b.valueRecipe(tb, c, tb.rowUnique[c])
 	if err != nil {
 		return nil, err
@@ -158,7 +161,8 @@ func (b *builder) typedRecipe(tb *tableBuild, c *catalog.Column, unique bool) (g
 	case gen.KindInt, gen.KindNumeric, gen.KindFloat, gen.KindMoney, gen.KindDate, gen.KindTimestamp, gen.KindTimestamptz, gen.KindTime:
 		return b.ordinalRecipe(tb, c, info, sem, f, np, unique)
 	case gen.KindText:
-		return b.textRecipe(tb, c, info, sem, f, np, unique), nil
+		// Columns whose names say they identify a row are made distinct too, when they can be.
+		return b.textRecipe(tb, c, info, sem, f, np, unique || looksUnique(c) && b.freeText(tb, c)), nil
 	}
 	return b.otherRecipe(tb, c, info, sem, f, np, unique)
 }

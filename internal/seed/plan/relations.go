@@ -12,22 +12,8 @@ import (
 func (b *builder) wireRelations(tb *tableBuild) {
 	t := tb.tp.Table
 	rels := append([]relation(nil), tb.relations...)
-	var created, updated *catalog.Column
-	for _, c := range t.Columns {
-		switch gen.GuessSemantic(t.Name, c.Name) {
-		case gen.SemCreatedAt:
-			if created == nil {
-				created = c
-			}
-		case gen.SemUpdatedAt:
-			if updated == nil {
-				updated = c
-			}
-		}
-	}
-	if created != nil && updated != nil && !relatedPair(rels, created.Name, updated.Name) {
-		rels = append(rels, relation{left: updated.Name, op: ">=", right: created.Name})
-	}
+	implied := impliedRelations(t, rels)
+	rels = append(rels, implied...)
 	dependsOn := map[*catalog.Column][]*catalog.Column{}
 	var reaches func(from, to *catalog.Column, depth int) bool
 	reaches = func(from, to *catalog.Column, depth int) bool {
@@ -58,6 +44,9 @@ func (b *builder) wireRelations(tb *tableBuild) {
 		}
 		li, ri := b.slots[left].info, b.slots[right].info
 		if li.OrdinalFamily() == 0 || li.OrdinalFamily() != ri.OrdinalFamily() {
+			if rel.implied {
+				continue // only the names suggested it
+			}
 			b.warnf("%s: cannot relate %s %s %s (types %s and %s)", t.QualifiedName(), rel.left, rel.op, rel.right, li.Name, ri.Name)
 			continue
 		}
@@ -67,6 +56,9 @@ func (b *builder) wireRelations(tb *tableBuild) {
 		}
 		r := free(dep)
 		if r == nil || reaches(ref, dep, 0) || b.slots[ref].r == nil {
+			if rel.implied {
+				continue
+			}
 			b.warnf("%s: cannot honour %s %s %s: neither column is free to follow the other", t.QualifiedName(), rel.left, rel.op, rel.right)
 			continue
 		}
@@ -82,6 +74,7 @@ func (b *builder) wireRelations(tb *tableBuild) {
 			r.Upper = append(r.Upper, gen.OrdRef{Ref: b.slots[ref]})
 		}
 	}
+	b.followParents(tb)
 }
 
 func relatedPair(rels []relation, a, b string) bool {
