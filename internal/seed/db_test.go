@@ -252,7 +252,7 @@ ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b DEFERRABLE INITIALLY DEFERRED;
 	})
 
 	It("handles junction tables, one-to-one keys, composite keys, odd types and unknown checks", func() {
-		dsn, err := seedSQL(`
+		schema := `
 CREATE TYPE mood AS ENUM ('happy', 'sad');
 CREATE TABLE users (id uuid PRIMARY KEY, handle text, mood mood NOT NULL,
   tags varchar(12)[], scores int[] NOT NULL, window_ tstzrange, during daterange, bits bit(8), vbits varbit(20),
@@ -266,10 +266,19 @@ CREATE TABLE memberships (user_id uuid NOT NULL REFERENCES users, group_id small
 CREATE TABLE ledger (account text NOT NULL, seq int NOT NULL, amount numeric(6,2) NOT NULL CHECK (amount BETWEEN -500 AND 500),
   PRIMARY KEY (account, seq));
 CREATE TABLE postings (account text NOT NULL, seq int NOT NULL, FOREIGN KEY (account, seq) REFERENCES ledger);
-`, contract.Spec{Seed: 5, DefaultRows: 60, Tables: map[string]int64{"profiles": 100, "groups_": 3, "memberships": 1000}})
+`
+		By("refusing more rows than a one-to-one table's parent and a junction table's combinations allow, naming what fits")
+		_, err := seedSQL(schema, contract.Spec{Seed: 5, DefaultRows: 60, Tables: map[string]int64{"profiles": 100, "groups_": 3, "memberships": 1000}})
+		Expect(err).To(MatchError(And(ContainSubstring("public.profiles: unique key profiles_pkey (user_id) allows at most 60"),
+			ContainSubstring("ask for at most 60 rows of public.profiles"),
+			ContainSubstring("public.memberships: unique key memberships_pkey (user_id, group_id, role) allows at most 360"),
+			ContainSubstring("60 rows of public.users × 3 rows of public.groups_ × 2 values of role"))))
+		Expect(contract.ReasonOf(err)).To(Equal(contract.ReasonRowCountTooLarge))
+
+		dsn, err := seedSQL(schema, contract.Spec{Seed: 5, DefaultRows: 60, Tables: map[string]int64{"profiles": 60, "groups_": 3, "memberships": 360}})
 		Expect(err).NotTo(HaveOccurred())
 		conn := connectTo(ctx, dsn)
-		By("capping a one-to-one table at its parent's rows and a junction table at its combinations")
+		By("filling a one-to-one table and a junction table to their last combination")
 		Expect(count(ctx, conn, "SELECT count(*) FROM profiles")).To(Equal(int64(60)))
 		Expect(count(ctx, conn, "SELECT count(*) FROM memberships")).To(Equal(int64(60 * 3 * 2)))
 		By("asking the server for values that pass a CHECK the planner does not read")

@@ -68,8 +68,10 @@ type UniqueKey struct {
 	Name    string
 	Columns []*Column
 	Primary bool
-	// Partial is true for unique indexes with a WHERE clause (treated as unique everywhere).
-	Partial bool
+	// Partial is true for unique indexes with a WHERE clause, Predicate that clause: the key
+	// holds among the rows it covers (the generator makes it hold everywhere when it can).
+	Partial   bool
+	Predicate string
 }
 
 // ForeignKey is a FOREIGN KEY constraint of a seeded table.

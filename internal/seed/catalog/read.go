@@ -303,7 +303,7 @@ func columnsByNum(t *Table, nums []int16) []*Column {
 func readUniqueIndexes(ctx context.Context, conn *pgx.Conn, cat *Catalog, oids []uint32) error {
 	rows, err := conn.Query(ctx, `
 SELECT i.indrelid, ic.relname, i.indkey::int2[],
-       COALESCE(pg_get_expr(i.indexprs, i.indrelid), ''), i.indpred IS NOT NULL,
+       COALESCE(pg_get_expr(i.indexprs, i.indrelid), ''), COALESCE(pg_get_expr(i.indpred, i.indrelid), ''),
        ARRAY(SELECT DISTINCT d.refobjsubid::int2 FROM pg_depend d
              WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
                AND d.refobjid = i.indrelid AND d.refobjsubid > 0)
@@ -317,10 +317,9 @@ ORDER BY i.indrelid, ic.relname`, oids)
 	defer rows.Close()
 	for rows.Next() {
 		var rel uint32
-		var name, exprs string
+		var name, exprs, predicate string
 		var key, deps []int16
-		var partial bool
-		if err := rows.Scan(&rel, &name, &key, &exprs, &partial, &deps); err != nil {
+		if err := rows.Scan(&rel, &name, &key, &exprs, &predicate, &deps); err != nil {
 			return err
 		}
 		t := cat.byOID[rel]
@@ -342,7 +341,7 @@ ORDER BY i.indrelid, ic.relname`, oids)
 				cols = append(cols, columnsByNum(t, deps)...)
 			}
 		}
-		t.Uniques = append(t.Uniques, &UniqueKey{Name: name, Columns: dedupeColumns(cols), Partial: partial})
+		t.Uniques = append(t.Uniques, &UniqueKey{Name: name, Columns: dedupeColumns(cols), Partial: predicate != "", Predicate: predicate})
 	}
 	return rows.Err()
 }

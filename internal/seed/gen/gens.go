@@ -251,3 +251,49 @@ func (g *avoidGen) AppendValue(dst []byte, row int64) []byte {
 	}
 	return dst // every try excluded: the load names the CHECK
 }
+
+// CoverRecipe serves a partial unique index (UNIQUE (...) WHERE deleted_at IS NULL) whose key
+// has fewer distinct values than the table has rows: the first Rows rows are the ones it covers
+// and take Covered (nil: NULL); the other rows take the inner generator's values, which fall
+// outside the index, so they may repeat a key.
+type CoverRecipe struct {
+	Inner   Recipe
+	Rows    int64
+	Covered *string
+}
+
+type coverGen struct {
+	r       *CoverRecipe
+	inner   ValueGen
+	covered []byte
+}
+
+func (r *CoverRecipe) Instantiate(ctx *InstContext) ValueGen {
+	g := &coverGen{r: r, inner: ctx.Gen(r.Inner), covered: []byte(nullText)}
+	if r.Covered != nil {
+		g.covered = appendEscaped(nil, *r.Covered)
+	}
+	return g
+}
+
+func (g *coverGen) AppendValue(dst []byte, row int64) []byte {
+	if row < g.r.Rows {
+		return append(dst, g.covered...)
+	}
+	return g.inner.AppendValue(dst, row)
+}
+
+func (g *coverGen) ordinal(row int64) (int64, bool) {
+	og, ok := g.inner.(orderedGen)
+	if row < g.r.Rows || !ok {
+		return 0, false
+	}
+	return og.ordinal(row)
+}
+
+func (g *coverGen) unit() OrdinalUnit {
+	if og, ok := g.inner.(orderedGen); ok {
+		return og.unit()
+	}
+	return OrdinalUnit{}
+}

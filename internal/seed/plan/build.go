@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -71,6 +72,10 @@ type builder struct {
 	deferred map[*catalog.ForeignKey]bool
 	rules    map[*catalog.Column]contract.ColumnRule
 	plan     *Plan
+	// countSource says where each table's row count comes from (sourceTables, ...).
+	countSource map[*catalog.Table]string
+	// tooLarge are the tables asked for more rows than a unique key allows, as messages.
+	tooLarge []string
 	// distinct are columns (of tables planned so far) whose values differ on every row.
 	distinct map[*catalog.Column]bool
 }
@@ -80,7 +85,7 @@ type builder struct {
 func Build(cat *catalog.Catalog, spec contract.Spec, stats *catalog.ProdStats, oracle Oracle) (*Plan, error) {
 	b := &builder{cat: cat, spec: spec, stats: stats, oracle: oracle, slots: map[*catalog.Column]*columnSlot{}, plan: &Plan{ByTable: map[*catalog.Table]*TablePlan{}}, distinct: map[*catalog.Column]bool{}}
 	var err error
-	if b.rows, err = rowCounts(cat, spec, stats); err != nil {
+	if b.rows, b.countSource, err = rowCounts(cat, spec, stats); err != nil {
 		return nil, contract.WithReason(contract.ReasonInvalidSpec, err)
 	}
 	if b.rules, err = columnRules(cat, spec); err != nil {
@@ -116,6 +121,9 @@ func Build(cat *catalog.Catalog, spec contract.Spec, stats *catalog.ProdStats, o
 			return nil, err
 		}
 	}
+	if len(b.tooLarge) > 0 {
+		return nil, contract.WithReason(contract.ReasonRowCountTooLarge, errors.New(strings.Join(b.tooLarge, "; ")))
+	}
 	return b.plan, nil
 }
 
@@ -134,13 +142,14 @@ func (b *builder) warnf(format string, args ...any) {
 
 // rowCounts resolves the spec's row counts to tables. A name that matches no table is an error:
 // a typo would otherwise seed the default silently.
-func rowCounts(cat *catalog.Catalog, spec contract.Spec, stats *catalog.ProdStats) (map[*catalog.Table]int64, error) {
-	counts := map[*catalog.Table]int64{}
+// It also says where each count comes from: sourceTables, sourceDefault or sourceScale.
+func rowCounts(cat *catalog.Catalog, spec contract.Spec, stats *catalog.ProdStats) (map[*catalog.Table]int64, map[*catalog.Table]string, error) {
+	counts, sources := map[*catalog.Table]int64{}, map[*catalog.Table]string{}
 	for _, t := range cat.Tables {
-		counts[t] = spec.DefaultRows
+		counts[t], sources[t] = spec.DefaultRows, sourceDefault
 		if prod, ok := stats.TableRows(t); ok {
 			if n, ok := spec.ScaledRows(prod); ok {
-				counts[t] = n
+				counts[t], sources[t] = n, sourceScale
 			}
 		}
 	}
@@ -159,14 +168,21 @@ func rowCounts(cat *catalog.Catalog, spec contract.Spec, stats *catalog.ProdStat
 	for _, name := range names {
 		matched := matchTables(cat, name)
 		if len(matched) == 0 {
-			return nil, fmt.Errorf("rows.tables names %q, which is not a table of the database%s", name, partitionHint(cat, name))
+			return nil, nil, fmt.Errorf("rows.tables names %q, which is not a table of the database%s", name, partitionHint(cat, name))
 		}
 		for _, t := range matched {
-			counts[t] = spec.Tables[name]
+			counts[t], sources[t] = spec.Tables[name], sourceTables
 		}
 	}
-	return counts, nil
+	return counts, sources, nil
 }
+
+// Where a table's row count comes from, as the spec's fields are named.
+const (
+	sourceTables  = "rows.tables"
+	sourceDefault = "rows.default"
+	sourceScale   = "rows.scale"
+)
 
 func matchTables(cat *catalog.Catalog, name string) []*catalog.Table {
 	var out []*catalog.Table
@@ -231,6 +247,8 @@ type tableBuild struct {
 	// person is who each row is about, for the columns in personParts (see planPersons).
 	person      *gen.PersonRecipe
 	personParts map[*catalog.Column]gen.PersonPart
+	// cover are the columns steering partial unique keys (see coverPartially).
+	cover map[*catalog.Column]*cover
 }
 
 func (b *builder) buildTable(tp *TablePlan) error {
@@ -239,6 +257,7 @@ func (b *builder) buildTable(tp *TablePlan) error {
 		tp: tp, facts: map[string]*checkFacts{}, fkOf: map[*catalog.Column]*gen.FKRecipe{}, fkIndex: map[*catalog.Column]int{},
 		combo: map[*catalog.Column]gen.Recipe{}, rowUnique: map[*catalog.Column]bool{}, partKeys: map[string]bool{},
 		nullOnly: map[*catalog.Column]bool{}, inUnique: map[*catalog.Column]bool{}, deferred: map[*catalog.Column]bool{},
+		cover: map[*catalog.Column]*cover{},
 	}
 	b.collectChecks(tb)
 	for _, name := range t.Exclusions {

@@ -36,6 +36,9 @@ func (b *builder) columnRecipe(tb *tableBuild, c *catalog.Column) (gen.Recipe, e
 	if err != nil {
 		return nil, err
 	}
+	if cv := tb.cover[c]; cv != nil && base != nil {
+		return coverRecipe(cv, base), nil
+	}
 	if tb.partition != nil && tb.partKeys[c.Name] {
 		info := b.slots[c].info
 		return &gen.PartitionColumnRecipe{
@@ -64,8 +67,8 @@ func (b *builder) notNull(tb *tableBuild, c *catalog.Column) bool {
 // nullPermille is the share of NULLs in a nullable column: most rows of a deleted_at are NULL,
 // a few of any other nullable column.
 func (b *builder) nullPermille(tb *tableBuild, c *catalog.Column, sem gen.Semantic) int {
-	if b.notNull(tb, c) || tb.inUnique[c] || tb.rowUnique[c] {
-		return 0
+	if b.notNull(tb, c) || tb.inUnique[c] || tb.rowUnique[c] || tb.cover[c] != nil {
+		return 0 // (a column serving a partial key is NULL exactly on the rows it covers)
 	}
 	if st, ok := b.stats.Column(c); ok {
 		return int(st.NullFrac*1000 + 0.5) // as many NULLs as prod has

@@ -32,6 +32,9 @@ func (b *builder) wireRelations(tb *tableBuild) {
 	}
 	free := func(c *catalog.Column) *gen.OrdinalRecipe {
 		r, ok := b.slots[c].r.(*gen.OrdinalRecipe)
+		if cv, isCover := b.slots[c].r.(*gen.CoverRecipe); isCover {
+			r, ok = cv.Inner.(*gen.OrdinalRecipe) // the rows outside a partial key follow relations
+		}
 		if !ok || r.Unique {
 			return nil
 		}

@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/envmirror/envmirror/internal/seed/catalog"
 	"github.com/envmirror/envmirror/internal/seed/gen"
@@ -304,11 +305,42 @@ func (b *builder) finiteCombo(tb *tableBuild, key *catalog.UniqueKey, groups []*
 		tb.combo[c] = &gen.ComboChoiceRecipe{Combo: combo, Dim: len(groups) + i, Values: finite[i]}
 	}
 	if capacity := combo.Capacity(); tb.tp.Rows > capacity {
-		b.warnf("%s: unique key %s %s allows only %d distinct rows; seeding %d instead of %d",
-			t.QualifiedName(), key.Name, catalog.DescribeColumns(key.Columns), capacity, capacity, tb.tp.Rows)
-		tb.tp.Rows = capacity
+		if b.coverPartially(tb, key, capacity) {
+			return true
+		}
+		b.tooManyRows(tb, key, capacity, b.comboParts(groups, others, finite))
 	}
 	return true
+}
+
+// comboParts describes the factors of a combination's size: "60 public.users × 3 values of role".
+func (b *builder) comboParts(groups []*gen.FKRecipe, others []*catalog.Column, finite [][]string) string {
+	var parts []string
+	for _, g := range groups {
+		parts = append(parts, fmt.Sprintf("%d rows of %s", g.ParentRows, g.Refs[0].(*columnSlot).col.Table.QualifiedName()))
+	}
+	for i, c := range others {
+		parts = append(parts, fmt.Sprintf("%d values of %s", len(finite[i]), c.Name))
+	}
+	return strings.Join(parts, " × ")
+}
+
+// tooManyRows handles a table asked for more rows than a unique key has distinct values for.
+// A count the user asked for (rows.tables or rows.default) is an error naming the largest count
+// that fits; a count scaled from prod's (rows.scale, whose rounding and bounds can overshoot) is
+// cut to it with a warning. Planning goes on with the cut count, so one run names every table.
+func (b *builder) tooManyRows(tb *tableBuild, key *catalog.UniqueKey, capacity int64, parts string) {
+	t := tb.tp.Table
+	source := b.countSource[t]
+	if source == sourceScale {
+		b.warnf("%s: unique key %s %s allows only %d distinct rows (%s); seeding %d instead of %d",
+			t.QualifiedName(), key.Name, catalog.DescribeColumns(key.Columns), capacity, parts, capacity, tb.tp.Rows)
+	} else {
+		b.tooLarge = append(b.tooLarge, fmt.Sprintf("%s: unique key %s %s allows at most %d distinct rows (%s), and %s asks for %d: "+
+			"ask for at most %d rows of %s (or more rows of the tables it references)",
+			t.QualifiedName(), key.Name, catalog.DescribeColumns(key.Columns), capacity, parts, source, tb.tp.Rows, capacity, t.QualifiedName()))
+	}
+	tb.tp.Rows = capacity
 }
 
 func (b *builder) finiteValues(tb *tableBuild, c *catalog.Column) []string {
