@@ -16,7 +16,7 @@ const rentalSchema = "testdata/rental.sql"
 // rentalRows are counts at which drawing keys independently would certainly collide.
 var rentalRows = map[string]int64{
 	"customer": 50_000, "staff": 5, "film": 1_000, "tag": 300, "film_tag": 50_000,
-	"tag_version": 50_000, "rental": 20_000, "payment": 60_000,
+	"tag_version": 50_000, "rental": 20_000, "payment": 60_000, "refund": 10_000,
 }
 
 var _ = Describe("seeding a schema with constraints on partitions, chains and patterns", func() {
@@ -52,6 +52,13 @@ var _ = Describe("seeding a schema with constraints on partitions, chains and pa
 		Expect(count(ctx, conn, "SELECT count(DISTINCT currency) FROM tag_version")).To(BeNumerically(">", 100))
 		Expect(count(ctx, conn, "SELECT count(DISTINCT lower(email::text)) FROM customer")).To(Equal(int64(50_000)))
 		Expect(count(ctx, conn, "SELECT count(*) FROM payment_p2022_02")).To(BeNumerically(">", 15_000))
+		By("meeting the CHECKs some partitions declare on the rows routed there, and only there")
+		Expect(count(ctx, conn, "SELECT count(*) FROM payment_p2022_01 WHERE amount > 50")).To(BeZero())
+		Expect(count(ctx, conn, "SELECT count(*) FROM payment_p2022_03 WHERE amount < 5 OR amount >= 100")).To(BeZero())
+		Expect(count(ctx, conn, "SELECT count(*) FROM payment_p2022_02 WHERE amount > 100")).To(BeNumerically(">", 5_000))
+		By("picking the parents of a foreign key to a partition among the rows routed to it")
+		Expect(count(ctx, conn, "SELECT count(*) FROM refund r JOIN payment_p2022_02 p ON p.id = r.payment_id")).To(Equal(int64(10_000)))
+		Expect(count(ctx, conn, "SELECT count(DISTINCT payment_id) FROM refund")).To(BeNumerically(">", 7_000))
 
 		By("writing the same bytes in both databases")
 		other := connectTo(ctx, second)

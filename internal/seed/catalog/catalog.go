@@ -82,6 +82,9 @@ type ForeignKey struct {
 	RefTable   *Table
 	RefColumns []*Column
 	Validated  bool
+	// RefLeaf names the partition of RefTable the key references, when it references one
+	// partition rather than the table: only rows routed there are parents.
+	RefLeaf string
 }
 
 // Check is a CHECK constraint of a seeded table.
@@ -198,4 +201,22 @@ func SequenceOf(c *Column) string {
 		return strings.ReplaceAll(m[1], "''", "'")
 	}
 	return ""
+}
+
+// leafIndex maps leaf partitions to the seeded table their rows go through.
+type leafIndex struct {
+	root map[uint32]*Table
+	name map[uint32]string
+}
+
+// referenced resolves a foreign key's referenced relation: a seeded table, or a leaf partition
+// of one (then leaf names it).
+func (c *Catalog) referenced(oid uint32, leaves leafIndex) (t *Table, leaf string) {
+	if t := c.byOID[oid]; t != nil {
+		return t, ""
+	}
+	if t := leaves.root[oid]; t != nil {
+		return t, leaves.name[oid]
+	}
+	return nil, ""
 }

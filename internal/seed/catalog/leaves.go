@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -14,7 +15,7 @@ import (
 // or unique key on any partition is honoured for every row (stricter than needed, never wrong);
 // a CHECK is adopted when every partition declares it, since one that holds on some partitions
 // only often restates their bounds. Verification checks each partition's own constraints.
-func readLeafConstraints(ctx context.Context, conn *pgx.Conn, cat *Catalog, rels []relInfo) error {
+func readLeafConstraints(ctx context.Context, conn *pgx.Conn, cat *Catalog, rels []relInfo, leafIdx leafIndex) error {
 	root, leaves := partitionRoots(cat, rels)
 	if len(root) == 0 {
 		return nil
@@ -36,7 +37,13 @@ ORDER BY k.conname, k.conrelid`, oids)
 		return fmt.Errorf("reading the constraints of partitions: %w", err)
 	}
 	defer rows.Close()
-	checkLeaves := map[*Table]map[string]int{}
+	leafName := map[uint32]string{}
+	for _, r := range rels {
+		leafName[r.oid] = r.schema + "." + r.name
+	}
+	checkLeaves := map[*Table]map[string][]string{}
+	checkNames := map[*Table]map[string]string{}
+	var order []*Table
 	for rows.Next() {
 		var rel, refRel uint32
 		var name, kind, def string
@@ -51,18 +58,44 @@ ORDER BY k.conname, k.conrelid`, oids)
 			adoptUnique(t, name, columnsByName(t, cols))
 		case "c":
 			if checkLeaves[t] == nil {
-				checkLeaves[t] = map[string]int{}
+				checkLeaves[t], checkNames[t] = map[string][]string{}, map[string]string{}
+				order = append(order, t)
 			}
-			if checkLeaves[t][def]++; checkLeaves[t][def] == leaves[t] {
-				t.Checks = append(t.Checks, &Check{Name: name, Def: def, Validated: validated})
+			if checkNames[t][def] == "" {
+				checkNames[t][def] = name
 			}
+			checkLeaves[t][def] = append(checkLeaves[t][def], leafName[rel])
 		case "f":
-			if err := adoptForeignKey(cat, t, name, cols, refRel, refCols, validated); err != nil {
+			if err := adoptForeignKey(cat, t, name, cols, refRel, refCols, validated, leafIdx); err != nil {
 				return err
 			}
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	adoptLeafChecks(order, checkLeaves, checkNames, leaves)
+	return nil
+}
+
+// adoptLeafChecks gives a partitioned table the CHECKs its partitions declare: as its own when
+// every partition has it, otherwise with the partitions that do (Check.Leaves), for the rows
+// routed there.
+func adoptLeafChecks(tables []*Table, checkLeaves map[*Table]map[string][]string, names map[*Table]map[string]string, leaves map[*Table]int) {
+	for _, t := range tables {
+		defs := make([]string, 0, len(checkLeaves[t]))
+		for def := range checkLeaves[t] {
+			defs = append(defs, def)
+		}
+		sort.Strings(defs)
+		for _, def := range defs {
+			ck := &Check{Name: names[t][def], Def: def, Validated: true}
+			if on := checkLeaves[t][def]; len(on) < leaves[t] {
+				ck.Leaves = on
+			}
+			t.Checks = append(t.Checks, ck)
+		}
+	}
 }
 
 // partitionRoots maps every leaf partition to the seeded table its rows go through, and counts
@@ -104,19 +137,20 @@ func adoptUnique(t *Table, name string, cols []*Column) {
 	t.Uniques = append(t.Uniques, &UniqueKey{Name: name, Columns: cols})
 }
 
-func adoptForeignKey(cat *Catalog, t *Table, name string, cols []string, refRel uint32, refCols []string, validated bool) error {
-	ref := cat.byOID[refRel]
+func adoptForeignKey(cat *Catalog, t *Table, name string, cols []string, refRel uint32, refCols []string, validated bool, leaves leafIndex) error {
+	ref, leaf := cat.referenced(refRel, leaves)
 	if ref == nil {
 		return fmt.Errorf("foreign key %s of a partition of %s references a table that is not seeded "+
-			"(a partition or an extension's table, oid %d): seeding it is not supported", name, t.QualifiedName(), refRel)
+			"(an extension's table or a partition that is itself partitioned, oid %d): seeding it is not supported",
+			name, t.QualifiedName(), refRel)
 	}
 	fk := &ForeignKey{Name: name, Table: t, Columns: columnsByName(t, cols), RefTable: ref,
-		RefColumns: columnsByName(ref, refCols), Validated: validated}
+		RefColumns: columnsByName(ref, refCols), Validated: validated, RefLeaf: leaf}
 	if len(fk.Columns) != len(cols) || len(fk.RefColumns) != len(refCols) {
 		return fmt.Errorf("foreign key %s of a partition of %s: columns %s not found", name, t.QualifiedName(), strings.Join(cols, ", "))
 	}
 	for _, other := range t.ForeignKeys {
-		if other.RefTable == ref && sameColumns(other.Columns, fk.Columns) && sameColumns(other.RefColumns, fk.RefColumns) {
+		if other.RefTable == ref && other.RefLeaf == leaf && sameColumns(other.Columns, fk.Columns) && sameColumns(other.RefColumns, fk.RefColumns) {
 			return nil // declared on several partitions: one foreign key of the table
 		}
 	}

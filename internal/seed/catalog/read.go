@@ -46,10 +46,15 @@ func Read(ctx context.Context, conn *pgx.Conn) (*Catalog, error) {
 	if err := readSequences(ctx, conn, cat); err != nil {
 		return nil, err
 	}
-	if err := readConstraints(ctx, conn, cat, oids); err != nil {
+	root, _ := partitionRoots(cat, rels)
+	leaves := leafIndex{root: root, name: map[uint32]string{}}
+	for _, r := range rels {
+		leaves.name[r.oid] = r.schema + "." + r.name
+	}
+	if err := readConstraints(ctx, conn, cat, oids, leaves); err != nil {
 		return nil, err
 	}
-	if err := readLeafConstraints(ctx, conn, cat, rels); err != nil {
+	if err := readLeafConstraints(ctx, conn, cat, rels, leaves); err != nil {
 		return nil, err
 	}
 	if err := readUniqueIndexes(ctx, conn, cat, oids); err != nil {
@@ -244,10 +249,12 @@ WHERE t.oid = ANY($1)`, missing)
 	return nil
 }
 
-func readConstraints(ctx context.Context, conn *pgx.Conn, cat *Catalog, oids []uint32) error {
+func readConstraints(ctx context.Context, conn *pgx.Conn, cat *Catalog, oids []uint32, leaves leafIndex) error {
 	rows, err := conn.Query(ctx, `
 SELECT k.conrelid, k.conname, k.contype::text, k.conkey, k.confrelid,
-       COALESCE(k.confkey, '{}'::int2[]), pg_get_constraintdef(k.oid), k.convalidated
+       ARRAY(SELECT a.attname::text FROM unnest(k.confkey) WITH ORDINALITY u(num, i)
+             JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.num ORDER BY u.i),
+       pg_get_constraintdef(k.oid), k.convalidated
 FROM pg_constraint k
 WHERE k.conrelid = ANY($1) AND k.conparentid = 0 AND k.contype IN ('p', 'u', 'f', 'c', 'x')
 ORDER BY k.conrelid, k.conname`, oids)
@@ -258,9 +265,10 @@ ORDER BY k.conrelid, k.conname`, oids)
 	for rows.Next() {
 		var rel, refRel uint32
 		var name, kind, def string
-		var key, refKey []int16
+		var key []int16
+		var refCols []string
 		var validated bool
-		if err := rows.Scan(&rel, &name, &kind, &key, &refRel, &refKey, &def, &validated); err != nil {
+		if err := rows.Scan(&rel, &name, &kind, &key, &refRel, &refCols, &def, &validated); err != nil {
 			return err
 		}
 		t := cat.byOID[rel]
@@ -272,14 +280,15 @@ ORDER BY k.conrelid, k.conname`, oids)
 		case "x":
 			t.Exclusions = append(t.Exclusions, name)
 		case "f":
-			ref := cat.byOID[refRel]
+			ref, leaf := cat.referenced(refRel, leaves)
 			if ref == nil {
 				return fmt.Errorf("foreign key %s of %s references a table that is not seeded "+
-					"(a partition or an extension's table, oid %d): seeding it is not supported", name, t.QualifiedName(), refRel)
+					"(an extension's table or a partition that is itself partitioned, oid %d): seeding it is not supported",
+					name, t.QualifiedName(), refRel)
 			}
 			t.ForeignKeys = append(t.ForeignKeys, &ForeignKey{
 				Name: name, Table: t, Columns: columnsByNum(t, key),
-				RefTable: ref, RefColumns: columnsByNum(ref, refKey), Validated: validated,
+				RefTable: ref, RefColumns: columnsByName(ref, refCols), Validated: validated, RefLeaf: leaf,
 			})
 		}
 	}

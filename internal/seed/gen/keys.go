@@ -27,6 +27,10 @@ type FKRecipe struct {
 	Combo        *ComboRecipe
 	Dim          int
 	Refs         []Recipe // the parent's generators of the referenced columns, in key order
+	// ParentPart and ParentLeaf restrict parents to the rows routed to one partition (a foreign
+	// key that references a partition): ParentPart is the parent's partition picker.
+	ParentPart *PartitionRecipe
+	ParentLeaf int
 }
 
 type fkPicker struct {
@@ -36,6 +40,9 @@ type fkPicker struct {
 	refs       []ValueGen
 	cachedRow  int64
 	cachedPick int64
+	// inLeaf are the parent rows routed to ParentLeaf, listed on first use.
+	inLeaf []int64
+	leaves *partitionPicker
 }
 
 func (r *FKRecipe) picker(ctx *InstContext) *fkPicker {
@@ -46,6 +53,9 @@ func (r *FKRecipe) picker(ctx *InstContext) *fkPicker {
 		ctx.gens[r] = p
 		if r.Combo != nil {
 			p.combo = r.Combo.picker(ctx)
+		}
+		if r.ParentPart != nil {
+			p.leaves = r.ParentPart.picker(ctx)
 		}
 		for _, ref := range r.Refs {
 			p.refs = append(p.refs, ctx.Gen(ref))
@@ -96,7 +106,28 @@ func (p *fkPicker) compute(row int64) int64 {
 	if p.rr.chance(r.NullPermille) {
 		return -1
 	}
+	if p.leaves != nil {
+		return p.pickInLeaf()
+	}
 	return p.rr.intn(r.ParentRows)
+}
+
+// pickInLeaf picks among the parent rows routed to the referenced partition (their partition
+// is a function of their row number, so the list is computed, not read).
+func (p *fkPicker) pickInLeaf() int64 {
+	if p.inLeaf == nil {
+		p.inLeaf = []int64{}
+		for row := int64(0); row < p.r.ParentRows; row++ {
+			p.leaves.pick(row)
+			if p.leaves.leaf == p.r.ParentLeaf {
+				p.inLeaf = append(p.inLeaf, row)
+			}
+		}
+	}
+	if len(p.inLeaf) == 0 {
+		return -1 // no parent row went there: verification names the key
+	}
+	return p.inLeaf[p.rr.intn(int64(len(p.inLeaf)))]
 }
 
 // FKColumnRecipe writes one column of a foreign key: the parent row's value of the referenced
@@ -409,4 +440,56 @@ func (g *parentValueGen) AppendValue(dst []byte, row int64) []byte {
 		return append(dst, nullText...)
 	}
 	return g.parent.AppendValue(dst, parent)
+}
+
+// LeafSwitchRecipe generates a column with a different generator for the rows routed to some
+// partitions: the ones whose own CHECKs constrain it further (PerLeaf[i] for Part's i-th leaf;
+// nil entries use Default).
+type LeafSwitchRecipe struct {
+	Part    *PartitionRecipe
+	PerLeaf []Recipe
+	Default Recipe
+}
+
+type leafSwitchGen struct {
+	p    *partitionPicker
+	gens []ValueGen
+}
+
+func (r *LeafSwitchRecipe) Instantiate(ctx *InstContext) ValueGen {
+	g := &leafSwitchGen{p: r.Part.picker(ctx)}
+	def := ctx.Gen(r.Default)
+	for _, l := range r.PerLeaf {
+		if l == nil {
+			g.gens = append(g.gens, def)
+		} else {
+			g.gens = append(g.gens, ctx.Gen(l))
+		}
+	}
+	return g
+}
+
+func (g *leafSwitchGen) at(row int64) ValueGen {
+	g.p.pick(row)
+	return g.gens[g.p.leaf]
+}
+
+func (g *leafSwitchGen) AppendValue(dst []byte, row int64) []byte {
+	return g.at(row).AppendValue(dst, row)
+}
+
+func (g *leafSwitchGen) ordinal(row int64) (int64, bool) {
+	if og, ok := g.at(row).(orderedGen); ok {
+		return og.ordinal(row)
+	}
+	return 0, false
+}
+
+func (g *leafSwitchGen) unit() OrdinalUnit {
+	for _, x := range g.gens {
+		if og, ok := x.(orderedGen); ok {
+			return og.unit()
+		}
+	}
+	return OrdinalUnit{}
 }

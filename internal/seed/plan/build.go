@@ -32,6 +32,8 @@ type TablePlan struct {
 	Sequences []SequenceFix
 	// ProdRows is prod's estimated row count, when its statistics are known.
 	ProdRows *int64
+	// Partition picks the leaf of each row of a partitioned table (nil when not steered).
+	Partition *gen.PartitionRecipe
 }
 
 // DeferredFK is a foreign key that closes a cycle: NULL while loading, set by an UPDATE after.
@@ -259,6 +261,7 @@ func (b *builder) buildTable(tp *TablePlan) error {
 		nullOnly: map[*catalog.Column]bool{}, inUnique: map[*catalog.Column]bool{}, deferred: map[*catalog.Column]bool{},
 		cover: map[*catalog.Column]*cover{},
 	}
+	b.planPartitions(tb)
 	b.collectChecks(tb)
 	for _, name := range t.Exclusions {
 		b.warnf("%s: EXCLUDE constraint %s is not generated for; loading may fail on it", t.QualifiedName(), name)
@@ -266,7 +269,6 @@ func (b *builder) buildTable(tp *TablePlan) error {
 	if err := b.planForeignKeys(tb); err != nil {
 		return err
 	}
-	b.planPartitions(tb)
 	if err := b.planUniques(tb); err != nil {
 		return err
 	}
@@ -293,6 +295,9 @@ func (b *builder) buildTable(tp *TablePlan) error {
 		}
 	}
 	b.wireRelations(tb)
+	if err := b.planLeafChecks(tb); err != nil {
+		return err
+	}
 	if err := b.applyOracle(tb); err != nil {
 		return err
 	}

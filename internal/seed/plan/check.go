@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/envmirror/envmirror/internal/seed/pgexpr"
@@ -255,6 +256,42 @@ func numericLess(a, b string) bool {
 	return x < y
 }
 
+// clone returns a copy of the facts that merging into leaves these unchanged.
+func (f *checkFacts) clone() *checkFacts { return f.renameColumn("", "") }
+
+// columns lists the columns the facts constrain (relations aside).
+func (f *checkFacts) columns() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(col string) {
+		if !seen[col] {
+			seen[col] = true
+			out = append(out, col)
+		}
+	}
+	for _, m := range []map[string]int{f.minLength, f.maxLength, f.minItems, f.maxItems, f.maxBytes} {
+		for col := range m {
+			add(col)
+		}
+	}
+	for _, m := range []map[string][]string{f.allowed, f.patterns, f.excluded} {
+		for col := range m {
+			add(col)
+		}
+	}
+	for col := range f.bounds {
+		add(col)
+	}
+	for col := range f.jsonShape {
+		add(col)
+	}
+	for col := range f.geo {
+		add(col)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // renameColumn returns the facts with one column name replaced (a domain's VALUE becomes the
 // column that has the domain as its type).
 func (f *checkFacts) renameColumn(from, to string) *checkFacts {
@@ -266,7 +303,8 @@ func (f *checkFacts) renameColumn(from, to string) *checkFacts {
 		return s
 	}
 	for k, v := range f.bounds {
-		g.bounds[rn(k)] = v
+		copied := *v // merging later bounds must not change these facts
+		g.bounds[rn(k)] = &copied
 	}
 	for k, v := range f.allowed {
 		g.allowed[rn(k)] = v

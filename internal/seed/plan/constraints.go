@@ -11,64 +11,12 @@ import (
 // collectChecks reads the table's CHECK constraints and the domains' CHECKs into per-column facts.
 func (b *builder) collectChecks(tb *tableBuild) {
 	t := tb.tp.Table
-	factsFor := func(col string) *checkFacts {
-		if tb.facts[col] == nil {
-			tb.facts[col] = newCheckFacts()
-		}
-		return tb.facts[col]
-	}
-	merge := func(f *checkFacts) {
-		for col, bd := range f.bounds {
-			dst := factsFor(col)
-			if prev := dst.bounds[col]; prev != nil {
-				if bd.hasLo {
-					prev.lo, prev.hasLo, prev.loStrict = bd.lo, true, bd.loStrict
-				}
-				if bd.hasHi {
-					prev.hi, prev.hasHi, prev.hiStrict = bd.hi, true, bd.hiStrict
-				}
-			} else {
-				dst.bounds[col] = bd
-			}
-		}
-		for col, v := range f.allowed {
-			factsFor(col).allow(col, v)
-		}
-		for col := range f.notNull {
-			factsFor(col).notNull[col] = true
-		}
-		for col, n := range f.minLength {
-			factsFor(col).minLength[col] = max(factsFor(col).minLength[col], n)
-		}
-		for col, n := range f.maxLength {
-			factsFor(col).setMaxLength(col, n)
-		}
-		for col, shape := range f.jsonShape {
-			factsFor(col).jsonShape[col] = shape
-		}
-		for col, p := range f.patterns {
-			factsFor(col).patterns[col] = append(factsFor(col).patterns[col], p...)
-		}
-		for col, v := range f.excluded {
-			factsFor(col).exclude(col, v...)
-		}
-		for col, n := range f.minItems {
-			factsFor(col).minItems[col] = max(factsFor(col).minItems[col], n)
-		}
-		for col, n := range f.maxItems {
-			factsFor(col).maxItems[col] = minPositive(factsFor(col).maxItems[col], n)
-		}
-		for col, n := range f.maxBytes {
-			factsFor(col).maxBytes[col] = minPositive(factsFor(col).maxBytes[col], n)
-		}
-		for col, g := range f.geo {
-			factsFor(col).mergeGeo(col, g)
-		}
-		tb.relations = append(tb.relations, f.relations...)
-	}
 	for _, ck := range t.Checks {
+		if len(ck.Leaves) > 0 && tb.partition != nil {
+			continue // for the rows routed to those partitions: see planLeafChecks
+		}
 		f := parseCheck(ck.Def)
-		merge(f)
+		tb.merge(f)
 		for _, term := range pgexpr.Terms(checkBody(ck.Def)) {
 			tb.checkTerms = append(tb.checkTerms, oracleCond{text: term.Text, expr: term.Expr,
 				source: "CHECK constraint " + ck.Name, cols: termColumns(t, term)})
@@ -82,7 +30,7 @@ func (b *builder) collectChecks(tb *tableBuild) {
 		for d := c.Type; d != nil && d.Kind == 'd'; d = d.Base {
 			for _, def := range d.DomainChecks {
 				f := parseCheck(def)
-				merge(f.renameColumn("value", c.Name))
+				tb.merge(f.renameColumn("value", c.Name))
 				if len(f.unsupported) > 0 {
 					// The whole CHECK is judged: values drawn from what passes must pass the
 					// conditions the planner did read as well.
@@ -189,4 +137,61 @@ func nullStrict(e pgexpr.Expr) bool {
 	}
 	walk(e)
 	return strict
+}
+
+// merge adds one CHECK's facts to the table's, per column, and its relations.
+func (tb *tableBuild) merge(f *checkFacts) {
+	factsFor := func(col string) *checkFacts {
+		if tb.facts[col] == nil {
+			tb.facts[col] = newCheckFacts()
+		}
+		return tb.facts[col]
+	}
+	for col, bd := range f.bounds {
+		dst := factsFor(col)
+		if prev := dst.bounds[col]; prev != nil {
+			if bd.hasLo {
+				prev.lo, prev.hasLo, prev.loStrict = bd.lo, true, bd.loStrict
+			}
+			if bd.hasHi {
+				prev.hi, prev.hasHi, prev.hiStrict = bd.hi, true, bd.hiStrict
+			}
+		} else {
+			dst.bounds[col] = bd
+		}
+	}
+	for col, v := range f.allowed {
+		factsFor(col).allow(col, v)
+	}
+	for col := range f.notNull {
+		factsFor(col).notNull[col] = true
+	}
+	for col, n := range f.minLength {
+		factsFor(col).minLength[col] = max(factsFor(col).minLength[col], n)
+	}
+	for col, n := range f.maxLength {
+		factsFor(col).setMaxLength(col, n)
+	}
+	for col, shape := range f.jsonShape {
+		factsFor(col).jsonShape[col] = shape
+	}
+	for col, p := range f.patterns {
+		factsFor(col).patterns[col] = append(factsFor(col).patterns[col], p...)
+	}
+	for col, v := range f.excluded {
+		factsFor(col).exclude(col, v...)
+	}
+	for col, n := range f.minItems {
+		factsFor(col).minItems[col] = max(factsFor(col).minItems[col], n)
+	}
+	for col, n := range f.maxItems {
+		factsFor(col).maxItems[col] = minPositive(factsFor(col).maxItems[col], n)
+	}
+	for col, n := range f.maxBytes {
+		factsFor(col).maxBytes[col] = minPositive(factsFor(col).maxBytes[col], n)
+	}
+	for col, g := range f.geo {
+		factsFor(col).mergeGeo(col, g)
+	}
+	tb.relations = append(tb.relations, f.relations...)
 }

@@ -1,9 +1,11 @@
 package plan
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
+	"github.com/envmirror/envmirror/internal/seed/catalog"
 	"github.com/envmirror/envmirror/internal/seed/gen"
 	"github.com/envmirror/envmirror/internal/seed/pgexpr"
 )
@@ -61,7 +63,27 @@ func (b *builder) planPartitions(tb *tableBuild) {
 	}
 	if len(pr.Leaves) > 0 {
 		tb.partition = pr
+		tb.tp.Partition = pr
 	}
+}
+
+// referenceLeaf makes a foreign key that references one partition pick its parents among the
+// rows routed there.
+func (b *builder) referenceLeaf(fk *catalog.ForeignKey, r *gen.FKRecipe) error {
+	if fk.RefLeaf == "" {
+		return nil
+	}
+	if part := b.plan.ByTable[fk.RefTable].Partition; part != nil {
+		for i, l := range part.Leaves {
+			if l.Name == fk.RefLeaf {
+				r.ParentPart, r.ParentLeaf = part, i
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("foreign key %s of %s references the partition %s, but the rows of %s are not steered to it "+
+		"(its bounds are not read, or it is a default partition): the key cannot be met; give %s a columns rule",
+		fk.Name, fk.Table.QualifiedName(), fk.RefLeaf, fk.RefTable.QualifiedName(), catalog.DescribeColumns(fk.Columns))
 }
 
 // keyRangeOf turns the bound of the i-th key column into the values to generate. For range

@@ -110,6 +110,9 @@ func (b *builder) planDeferred(tb *tableBuild) error {
 		for _, rc := range fk.RefColumns {
 			r.Refs = append(r.Refs, b.slots[rc])
 		}
+		if err := b.referenceLeaf(fk, r); err != nil {
+			return err
+		}
 		d := &DeferredFK{FK: fk, Key: key.Columns}
 		for _, c := range key.Columns {
 			d.KeyRecipes = append(d.KeyRecipes, b.slots[c])

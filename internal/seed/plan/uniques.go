@@ -27,6 +27,9 @@ func (b *builder) planForeignKeys(tb *tableBuild) error {
 			Seed:       gen.DeriveSeed(b.spec.Seed, t.QualifiedName(), fk.Name, "fk"),
 			ParentRows: parentRows,
 		}
+		if err := b.referenceLeaf(fk, r); err != nil {
+			return err
+		}
 		if fkNullable(fk) {
 			r.NullPermille = 50
 		}
@@ -77,7 +80,7 @@ func (b *builder) planUniques(tb *tableBuild) error {
 		var others []*catalog.Column
 		for _, c := range key.Columns {
 			fk := tb.fkOf[c]
-			if fk != nil && !tb.deferred[c] && fk.Mode != gen.FKSelf && !comboUsed[fk] && b.fkDistinctWithin(fk, tb, key) {
+			if fk != nil && !tb.deferred[c] && fk.Mode != gen.FKSelf && !comboUsed[fk] && fk.ParentPart == nil && b.fkDistinctWithin(fk, tb, key) {
 				if len(groups) == 0 || groups[len(groups)-1] != fk {
 					groups = appendFK(groups, fk)
 				}

@@ -84,3 +84,15 @@ ALTER TABLE ONLY public.payment_p2022_03 ADD CONSTRAINT payment_p2022_03_rental_
 ALTER TABLE public.payment_p2022_01 ADD CONSTRAINT payment_p2022_01_amount_check CHECK (amount >= 0::numeric);
 ALTER TABLE public.payment_p2022_02 ADD CONSTRAINT payment_p2022_02_amount_check CHECK (amount >= 0::numeric);
 ALTER TABLE public.payment_p2022_03 ADD CONSTRAINT payment_p2022_03_amount_check CHECK (amount >= 0::numeric);
+
+-- CHECKs on some partitions only: a cap in January, a minimum in March.
+ALTER TABLE public.payment_p2022_01 ADD CONSTRAINT payment_p2022_01_amount_cap CHECK (amount <= 50::numeric);
+ALTER TABLE public.payment_p2022_03 ADD CONSTRAINT payment_p2022_03_amount_min CHECK (amount >= 5::numeric AND amount < 100::numeric);
+
+-- A foreign key to one partition: refunds only of February's payments.
+CREATE TABLE public.refund (
+    id bigint PRIMARY KEY,
+    payment_id bigint NOT NULL,
+    reason text,
+    CONSTRAINT refund_payment_fkey FOREIGN KEY (payment_id) REFERENCES public.payment_p2022_02(id)
+);
