@@ -18,10 +18,10 @@ import (
 
 // prodSchema is a small "prod" with rows, so ANALYZE has statistics to give.
 const prodSchema = `
-CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL, plan text, note text);
+CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL, plan text, note text, bio text, summary text);
 CREATE TABLE invoices (id bigint PRIMARY KEY, account_id bigint NOT NULL REFERENCES accounts, total numeric(10,2) NOT NULL);
 INSERT INTO accounts SELECT i, 'secret-' || i || '@prod.example', CASE WHEN i % 4 = 0 THEN NULL ELSE 'plan-' || (i % 3) END,
-  'prod-value-' || (i % 7) FROM generate_series(1, 20000) i;
+  'prod-value-' || (i % 7), repeat(md5(i::text), 10), substr(md5(i::text), 1, 12) FROM generate_series(1, 20000) i;
 INSERT INTO invoices SELECT i, 1 + i % 20000, i % 1000 FROM generate_series(1, 60000) i;
 ANALYZE;
 `
@@ -85,6 +85,9 @@ var _ = Describe("prod's statistics", func() {
 		Expect(count(ctx, conn, "SELECT count(*) FROM accounts WHERE plan IS NULL")).To(BeNumerically("~", 62, 25))
 		Expect(count(ctx, conn, "SELECT count(DISTINCT note) FROM accounts")).To(BeNumerically("<=", 7))
 		Expect(count(ctx, conn, "SELECT count(*) FROM accounts WHERE email LIKE '%prod.example%' OR note LIKE 'prod-value%'")).To(BeZero())
+		By("writing free text as long as prod's on average (pg_stats.avg_width)")
+		Expect(count(ctx, conn, "SELECT avg(octet_length(bio))::int FROM accounts")).To(BeNumerically("~", 320, 40))
+		Expect(count(ctx, conn, "SELECT avg(octet_length(summary))::int FROM accounts")).To(BeNumerically("~", 12, 4))
 		summary, err := contract.ParseSummary([]byte(lines[len(lines)-1]))
 		Expect(err).NotTo(HaveOccurred())
 		prod := map[string]int64{}

@@ -10,11 +10,14 @@ import (
 // TextRecipe generates strings from a producer, fitted to length limits; with unique, a suffix
 // derived from the row number makes every value distinct (see appendUnique).
 type TextRecipe struct {
-	Seed         uint64
-	Produce      textFn
-	MinLen       int
-	MaxLen       int // 0: unlimited
-	MaxBytes     int // 0: unlimited (octet_length bounds)
+	Seed     uint64
+	Produce  textFn
+	MinLen   int
+	MaxLen   int // 0: unlimited
+	MaxBytes int // 0: unlimited (octet_length bounds)
+	// Width is the average length in bytes to aim for (prod's), 0 for the producer's own: each
+	// row aims at a length between half and one and a half times it.
+	Width        int
 	Unique       bool
 	EmailStyle   bool // unique suffix before the '@'
 	NullPermille int
@@ -37,6 +40,9 @@ func (g *textGen) AppendValue(dst []byte, row int64) []byte {
 		return append(dst, nullText...)
 	}
 	s := g.r.Produce(rr, g.scratch[:0])
+	if g.r.Width > 0 {
+		s = fitWidth(s, rr, rr.between(int64(g.r.Width)/2, int64(g.r.Width)*3/2))
+	}
 	for i := 0; i < 64 && utf8.RuneCount(s) < g.r.MinLen; i++ {
 		s = append(s, ' ')
 		s = fastWord(rr, s)
@@ -75,6 +81,23 @@ func truncateRuneBytes(s []byte, n int) []byte {
 		_, size := utf8.DecodeRune(s[i:])
 		i += size
 		count++
+	}
+	return s
+}
+
+// fitWidth brings s to about target bytes: more words when it is shorter, cut at a word's end
+// when it is longer.
+func fitWidth(s []byte, rr *rowRand, target int64) []byte {
+	for int64(len(s)) < target {
+		s = append(s, ' ')
+		s = fastWord(rr, s)
+	}
+	if int64(len(s)) > target {
+		cut := truncateBytes(s, int(target))
+		if sp := bytes.LastIndexByte(cut, ' '); sp > 0 {
+			cut = cut[:sp]
+		}
+		s = cut
 	}
 	return s
 }

@@ -181,18 +181,20 @@ func (b *builder) textRecipe(tb *tableBuild, c *catalog.Column, info gen.TypeInf
 		}
 	}
 	produce := gen.TextProducer(sem, maxLen)
+	width := b.prodWidth(c, sem)
 	if patterns := f.patterns[c.Name]; len(patterns) > 0 && sem != gen.SemEmail {
 		p, err := gen.PatternProducer(patterns, unique)
 		if err != nil {
 			b.patternNotMet(tb, c, patterns, err)
 		} else {
-			produce = p
+			produce, width = p, 0
 			if unique {
 				unique = false // the producer makes every row's value distinct itself
 			}
 		}
 	}
 	return &gen.TextRecipe{
+		Width:        width,
 		Seed:         b.seedOf(c),
 		Produce:      produce,
 		MinLen:       f.minLength[c.Name],
@@ -202,6 +204,25 @@ func (b *builder) textRecipe(tb *tableBuild, c *catalog.Column, info gen.TypeInf
 		EmailStyle:   sem == gen.SemEmail,
 		NullPermille: np,
 	}
+}
+
+// prodWidth is the average length in bytes of a free-text column's values in prod (from
+// pg_stats.avg_width, which counts the value's length header: one byte up to 126 bytes, four
+// beyond), or 0 when unknown. Columns with a shape of their own (emails, names, codes) keep it.
+func (b *builder) prodWidth(c *catalog.Column, sem gen.Semantic) int {
+	st, ok := b.stats.Column(c)
+	if !ok || st.AvgWidth <= 1 {
+		return 0
+	}
+	switch sem {
+	case gen.SemNone, gen.SemSentence, gen.SemParagraph, gen.SemTitle, gen.SemWord, gen.SemProductName, gen.SemCategory:
+	default:
+		return 0
+	}
+	if st.AvgWidth <= 127 {
+		return st.AvgWidth - 1
+	}
+	return st.AvgWidth - 4
 }
 
 // patternNotMet hands the patterns the generator cannot match to the server (see applyOracle),
