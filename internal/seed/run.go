@@ -91,14 +91,29 @@ func seed(ctx context.Context, cfg *pgx.ConnConfig, conn *pgx.Conn, spec contrac
 	if err := load.TruncateAll(ctx, conn, p); err != nil {
 		return summary, contract.WithReason(contract.ReasonLoadFailed, err)
 	}
-	if err := loadTables(ctx, cfg, conn, p, workers, ev, &summary); err != nil {
+	verifier, err := load.NewVerifier(ctx, conn, p)
+	if err != nil {
+		return summary, err
+	}
+	loadCtx, stopLoading := context.WithCancel(ctx)
+	defer stopLoading()
+	vf, err := startVerifying(ctx, cfg, verifier, stopLoading)
+	if err != nil {
+		return summary, err
+	}
+	err = loadTables(loadCtx, cfg, conn, p, workers, ev, &verifyingProgress{events: ev, vf: vf}, &summary)
+	if verr := vf.wait(); verr != nil {
+		return summary, contract.WithReason(contract.ReasonVerificationFailed, verr) // it stopped the load
+	}
+	if err != nil {
 		return summary, contract.WithReason(contract.ReasonLoadFailed, err)
 	}
 	start := time.Now()
-	if err := load.Verify(ctx, conn, p); err != nil {
+	if err := verifier.Rest(ctx, conn); err != nil {
 		return summary, contract.WithReason(contract.ReasonVerificationFailed, err)
 	}
-	ev.write(map[string]any{"event": "verified", "tables": len(p.Tables), "seconds": roundSeconds(time.Since(start).Seconds())})
+	ev.write(map[string]any{"event": "verified", "tables": len(p.Tables),
+		"seconds": roundSeconds(vf.seconds + time.Since(start).Seconds())})
 	if stats != nil {
 		// Prod's statistics have served: the copy's schema is prod's again.
 		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+contract.PrivateSchema+" CASCADE"); err != nil {
@@ -139,7 +154,8 @@ func planSeed(ctx context.Context, conn *pgx.Conn, spec contract.Spec, ev *event
 
 // loadTables loads the tables over a pool of connections, sets the foreign keys deferred past a
 // cycle and advances the sequences, recording rows and rates in the summary.
-func loadTables(ctx context.Context, cfg *pgx.ConnConfig, conn *pgx.Conn, p *plan.Plan, workers int, ev *events, summary *contract.Summary) error {
+func loadTables(ctx context.Context, cfg *pgx.ConnConfig, conn *pgx.Conn, p *plan.Plan, workers int, ev *events,
+	progress load.Progress, summary *contract.Summary) error {
 	conns := []*pgx.Conn{conn}
 	for len(conns) < min(workers, max(len(p.Tables), 1)) {
 		c, err := connect(ctx, cfg)
@@ -155,7 +171,7 @@ func loadTables(ctx context.Context, cfg *pgx.ConnConfig, conn *pgx.Conn, p *pla
 		deferredInline = deferredInline && triggersOff(ctx, c)
 	}
 	loadStart := time.Now()
-	results, err := load.All(ctx, conns, p, deferredInline, ev)
+	results, err := load.All(ctx, conns, p, deferredInline, progress)
 	for _, r := range results {
 		summary.Rows += r.Plan.Rows
 		summary.PerTable = append(summary.PerTable, contract.TableSummary{Table: r.Plan.Table.QualifiedName(), Rows: r.Plan.Rows,

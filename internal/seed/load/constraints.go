@@ -19,7 +19,7 @@ const userRelations = `c.relkind IN ('r', 'p') AND n.nspname <> 'information_sch
 // recorded on: partitions and inheritance children have their own rows (cloned or inherited).
 func readConstraints(ctx context.Context, conn *pgx.Conn) ([]constraint, error) {
 	rows, err := conn.Query(ctx, `
-SELECT k.conname, k.contype::text, format('%I.%I', n.nspname, c.relname), pg_get_constraintdef(k.oid),
+SELECT COALESCE(pg_partition_root(c.oid), c.oid)::oid, k.conname, k.contype::text, format('%I.%I', n.nspname, c.relname), pg_get_constraintdef(k.oid),
        COALESCE(pg_get_expr(k.conbin, k.conrelid), ''),
        ARRAY(SELECT quote_ident(a.attname) FROM unnest(k.conkey) WITH ORDINALITY u(num, i)
              JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.num ORDER BY u.i),
@@ -47,7 +47,7 @@ ORDER BY n.nspname, c.relname, k.conname`)
 	var out []constraint
 	for rows.Next() {
 		var c constraint
-		if err := rows.Scan(&c.name, &c.kind, &c.table, &c.def, &c.check, &c.cols, &c.refTable, &c.refCols,
+		if err := rows.Scan(&c.root, &c.name, &c.kind, &c.table, &c.def, &c.check, &c.cols, &c.refTable, &c.refCols,
 			&c.matchFull, &c.nullsNotDistinct, &c.operators, &c.simpleExclusion); err != nil {
 			return nil, err
 		}
@@ -60,19 +60,19 @@ ORDER BY n.nspname, c.relname, k.conname`)
 // readNotNull lists the NOT NULL columns of every user relation, one check per relation.
 func readNotNull(ctx context.Context, conn *pgx.Conn) ([]constraint, error) {
 	rows, err := conn.Query(ctx, `
-SELECT format('%I.%I', n.nspname, c.relname), array_agg(quote_ident(a.attname) ORDER BY a.attnum)
+SELECT COALESCE(pg_partition_root(c.oid), c.oid)::oid, format('%I.%I', n.nspname, c.relname), array_agg(quote_ident(a.attname) ORDER BY a.attnum)
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull AND c.relkind = 'r' AND `+userRelations+`
-GROUP BY 1 ORDER BY 1`)
+GROUP BY 1, 2 ORDER BY 2`)
 	if err != nil {
 		return nil, fmt.Errorf("verification: listing NOT NULL columns: %s", DescribeError(err))
 	}
 	var out []constraint
 	for rows.Next() {
 		c := constraint{kind: "NOT NULL"}
-		if err := rows.Scan(&c.table, &c.cols); err != nil {
+		if err := rows.Scan(&c.root, &c.table, &c.cols); err != nil {
 			return nil, err
 		}
 		c.name, c.def = "("+strings.Join(c.cols, ", ")+")", "each NOT NULL"

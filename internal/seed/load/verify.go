@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 
@@ -11,15 +12,101 @@ import (
 	"github.com/envmirror/envmirror/internal/seed/plan"
 )
 
-// Verify checks the loaded data: every table has the planned number of rows, and every
-// constraint in the catalog holds (VerifyConstraints).
-func Verify(ctx context.Context, conn *pgx.Conn, p *plan.Plan) error {
-	for _, tp := range p.Tables {
-		if err := verifyCount(ctx, conn, tp); err != nil {
-			return err
+// constraint is one row of pg_constraint, on one relation (a table, a partition or an
+// inheritance child), with what checking it needs.
+type constraint struct {
+	root                   uint32 // the seeded table whose rows reach the relation (its partition root)
+	name, kind, table, def string
+	check                  string   // CHECK: the expression
+	cols                   []string // quoted column names (FOREIGN KEY, UNIQUE, PRIMARY KEY, EXCLUDE)
+	refTable               string   // FOREIGN KEY: the referenced relation
+	refCols                []string
+	matchFull              bool     // FOREIGN KEY ... MATCH FULL
+	nullsNotDistinct       bool     // UNIQUE NULLS NOT DISTINCT
+	operators              []string // EXCLUDE: OPERATOR(schema.op) per column
+	simpleExclusion        bool     // EXCLUDE on plain columns without a WHERE clause
+}
+
+// Verifier checks, by reading the rows, that every FOREIGN KEY, CHECK, UNIQUE, PRIMARY KEY,
+// EXCLUDE and NOT NULL constraint of every table, partition and inheritance child of the user's
+// schemas holds, whatever the plan believed. It lists them from the catalog once; Table checks
+// one seeded table's as soon as it (and so its parents) is loaded, while other tables load;
+// Rest checks what is left (the foreign keys set after loading, tables nobody seeded). A failure
+// names each violated constraint, its relation, how many rows break it and one of them.
+type Verifier struct {
+	mu      sync.Mutex
+	pending map[uint32][]constraint // by partition root, not checked yet
+	// later are the foreign keys set after loading (they close a cycle), by root and name.
+	later map[uint32]map[string]bool
+}
+
+// NewVerifier lists the constraints to check. p (nil for none) says which foreign keys are set
+// after loading.
+func NewVerifier(ctx context.Context, conn *pgx.Conn, p *plan.Plan) (*Verifier, error) {
+	cons, err := readConstraints(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	nulls, err := readNotNull(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	v := &Verifier{pending: map[uint32][]constraint{}, later: map[uint32]map[string]bool{}}
+	for _, c := range append(cons, nulls...) {
+		v.pending[c.root] = append(v.pending[c.root], c)
+	}
+	if p != nil {
+		for _, tp := range p.Tables {
+			for _, d := range tp.Deferred {
+				if v.later[tp.Table.OID] == nil {
+					v.later[tp.Table.OID] = map[string]bool{}
+				}
+				v.later[tp.Table.OID][d.FK.Name] = true
+			}
 		}
 	}
-	return VerifyConstraints(ctx, conn)
+	return v, nil
+}
+
+// VerifyConstraints checks every constraint of the database (see Verifier).
+func VerifyConstraints(ctx context.Context, conn *pgx.Conn) error {
+	v, err := NewVerifier(ctx, conn, nil)
+	if err != nil {
+		return err
+	}
+	return v.Rest(ctx, conn)
+}
+
+// Table checks a loaded table: it has the planned number of rows, and the constraints of its
+// relations hold, except the foreign keys set after loading.
+func (v *Verifier) Table(ctx context.Context, conn *pgx.Conn, tp *plan.TablePlan) error {
+	if err := verifyCount(ctx, conn, tp); err != nil {
+		return err
+	}
+	v.mu.Lock()
+	var now, keep []constraint
+	for _, c := range v.pending[tp.Table.OID] {
+		if c.kind == "FOREIGN KEY" && v.later[c.root][c.name] {
+			keep = append(keep, c)
+		} else {
+			now = append(now, c)
+		}
+	}
+	v.pending[tp.Table.OID] = keep
+	v.mu.Unlock()
+	return check(ctx, conn, now)
+}
+
+// Rest checks every constraint not checked yet.
+func (v *Verifier) Rest(ctx context.Context, conn *pgx.Conn) error {
+	v.mu.Lock()
+	var all []constraint
+	for root, cons := range v.pending {
+		all = append(all, cons...)
+		delete(v.pending, root)
+	}
+	v.mu.Unlock()
+	return check(ctx, conn, all)
 }
 
 func verifyCount(ctx context.Context, conn *pgx.Conn, tp *plan.TablePlan) error {
@@ -32,41 +119,26 @@ func verifyCount(ctx context.Context, conn *pgx.Conn, tp *plan.TablePlan) error 
 		return fmt.Errorf("counting the rows of %s: %s", tp.Table.QualifiedName(), DescribeError(err))
 	}
 	if n != tp.Rows {
-		return fmt.Errorf("verification: %s has %d rows, %d were planned", tp.Table.QualifiedName(), n, tp.Rows)
+		return contract.WithReason(contract.ReasonVerificationFailed,
+			fmt.Errorf("verification: %s has %d rows, %d were planned", tp.Table.QualifiedName(), n, tp.Rows))
 	}
 	return nil
 }
 
-// constraint is one row of pg_constraint, on one relation (a table, a partition or an
-// inheritance child), with what checking it needs.
-type constraint struct {
-	name, kind, table, def string
-	check                  string   // CHECK: the expression
-	cols                   []string // quoted column names (FOREIGN KEY, UNIQUE, PRIMARY KEY, EXCLUDE)
-	refTable               string   // FOREIGN KEY: the referenced relation
-	refCols                []string
-	matchFull              bool     // FOREIGN KEY ... MATCH FULL
-	nullsNotDistinct       bool     // UNIQUE NULLS NOT DISTINCT
-	operators              []string // EXCLUDE: OPERATOR(schema.op) per column
-	simpleExclusion        bool     // EXCLUDE on plain columns without a WHERE clause
-}
-
-// VerifyConstraints checks, by reading the rows, that every FOREIGN KEY, CHECK, UNIQUE,
-// PRIMARY KEY, EXCLUDE and NOT NULL constraint of every table, partition and inheritance child
-// of the user's schemas holds, whatever the plan believed. It names each violated constraint,
-// its table, how many rows break it and one of them.
-func VerifyConstraints(ctx context.Context, conn *pgx.Conn) error {
-	cons, err := readConstraints(ctx, conn)
-	if err != nil {
-		return err
-	}
-	nulls, err := readNotNull(ctx, conn)
-	if err != nil {
-		return err
-	}
-	cons = append(cons, nulls...)
+// check checks constraints: the CHECKs and NOT NULLs of a relation in one scan of it, the
+// others one query each.
+func check(ctx context.Context, conn *pgx.Conn, cons []constraint) error {
 	var failures []string
+	scanned := map[string][]constraint{}
+	var relations []string
 	for _, c := range cons {
+		if c.kind == "CHECK" || c.kind == "NOT NULL" {
+			if scanned[c.table] == nil {
+				relations = append(relations, c.table)
+			}
+			scanned[c.table] = append(scanned[c.table], c)
+			continue
+		}
 		query, ok := violationQuery(c)
 		if !ok {
 			continue
@@ -79,6 +151,13 @@ func VerifyConstraints(ctx context.Context, conn *pgx.Conn) error {
 			failures = append(failures, msg)
 		}
 	}
+	for _, rel := range relations {
+		msgs, err := checkRows(ctx, conn, rel, scanned[rel])
+		if err != nil {
+			return err
+		}
+		failures = append(failures, msgs...)
+	}
 	if len(failures) == 0 {
 		return nil
 	}
@@ -89,6 +168,44 @@ func VerifyConstraints(ctx context.Context, conn *pgx.Conn) error {
 	}
 	return contract.WithReason(contract.ReasonVerificationFailed,
 		fmt.Errorf("verification: %d constraint(s) do not hold: %s%s", len(failures), strings.Join(failures, "; "), more))
+}
+
+// checkRows counts, in one scan of a relation, the rows that break each of its CHECK and NOT
+// NULL constraints, and describes the broken ones.
+func checkRows(ctx context.Context, conn *pgx.Conn, table string, cons []constraint) ([]string, error) {
+	counts := make([]string, len(cons))
+	for i, c := range cons {
+		counts[i] = fmt.Sprintf("count(*) FILTER (WHERE %s)", violatedBy(c))
+	}
+	vals := make([]int64, len(cons))
+	dest := make([]any, len(cons))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	if err := conn.QueryRow(ctx, "SELECT "+strings.Join(counts, ", ")+" FROM ONLY "+table+" t").Scan(dest...); err != nil {
+		return nil, fmt.Errorf("verifying the CHECK and NOT NULL constraints of %s: %s", table, DescribeError(err))
+	}
+	var out []string
+	for i, c := range cons {
+		if vals[i] == 0 {
+			continue
+		}
+		query, _ := violationQuery(c)
+		msg, err := violations(ctx, conn, c, query)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, msg)
+	}
+	return out, nil
+}
+
+// violatedBy is the condition a row of the relation breaks a CHECK or NOT NULL constraint on.
+func violatedBy(c constraint) string {
+	if c.kind == "CHECK" {
+		return "NOT (" + c.check + ")" // NULL passes a CHECK, and FILTER counts only true
+	}
+	return joinEach(c.cols, "%s IS NULL", " OR ")
 }
 
 // violations counts the rows query finds and describes the first.
@@ -112,10 +229,8 @@ func violations(ctx context.Context, conn *pgx.Conn, c constraint, query string)
 // which the index enforced on every insert).
 func violationQuery(c constraint) (string, bool) {
 	switch c.kind {
-	case "CHECK":
-		return fmt.Sprintf("SELECT t.* FROM ONLY %s t WHERE NOT (%s)", c.table, c.check), true
-	case "NOT NULL":
-		return fmt.Sprintf("SELECT t.* FROM ONLY %s t WHERE %s", c.table, joinEach(c.cols, "%s IS NULL", " OR ")), true
+	case "CHECK", "NOT NULL":
+		return fmt.Sprintf("SELECT t.* FROM ONLY %s t WHERE %s", c.table, violatedBy(c)), true
 	case "FOREIGN KEY":
 		return foreignKeyQuery(c), true
 	case "PRIMARY KEY", "UNIQUE":
