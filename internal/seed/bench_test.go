@@ -136,7 +136,7 @@ func BenchmarkSeedVsRawCopy(b *testing.B) {
 			b.Fatal(err)
 		}
 		start := time.Now()
-		if err := load.CopyTable(ctx, seedConn, p.Tables[0], true); err != nil {
+		if err := load.CopyTable(ctx, seedConn, p.Tables[0], true, true); err != nil {
 			b.Fatal(err)
 		}
 		seeding += time.Since(start)

@@ -190,7 +190,10 @@ var _ = Describe("seeding the e-commerce schema", func() {
 
 		conn := connectTo(ctx, dsn)
 		Expect(count(ctx, conn, "SELECT count(*) FROM shop.order_items")).To(BeZero())
-		Expect(count(ctx, conn, "SELECT count(*) FROM shop.orders")).To(Equal(int64(1200)))
+		for table, rows := range ecommerceRows {
+			// Tables load in parallel and the failure stops the others: each has all its rows or none.
+			Expect(count(ctx, conn, "SELECT count(*) FROM "+table)).To(Or(BeZero(), Equal(rows)), table)
+		}
 
 		tooLong := ecommerceSpec(3)
 		tooLong.Columns = []contract.ColumnRule{{Table: "customers", Column: "phone", Generator: "constant", Values: []string{strings.Repeat("9", 40)}}}

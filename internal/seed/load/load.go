@@ -89,8 +89,11 @@ func copySQL(t string, cols []*catalog.Column) string {
 }
 
 // CopyTable fills one table with a single COPY (one statement, so one transaction: a failure
-// leaves the table as the TRUNCATE left it).
-func CopyTable(ctx context.Context, conn *pgx.Conn, tp *plan.TablePlan, deferredInline bool) error {
+// leaves the table as the TRUNCATE left it). A table no foreign key references (and not
+// partitioned) is emptied again in the COPY's own transaction and loaded with COPY FREEZE: its
+// rows are written frozen and its pages marked all-visible, so reading them back (verification,
+// the first queries of the application) neither sets hint bits nor looks up transaction status.
+func CopyTable(ctx context.Context, conn *pgx.Conn, tp *plan.TablePlan, deferredInline bool, freeze bool) error {
 	if tp.Rows == 0 || len(tp.Columns) == 0 {
 		if tp.Rows > 0 {
 			return fmt.Errorf("%s: no column can be generated, so no rows can be written", tp.Table.QualifiedName())
@@ -98,8 +101,24 @@ func CopyTable(ctx context.Context, conn *pgx.Conn, tp *plan.TablePlan, deferred
 		return nil
 	}
 	reader := NewRowReader(ctx, tp.RecipesFor(deferredInline), tp.Rows)
-	tag, err := conn.PgConn().CopyFrom(ctx, reader, copySQL(tp.Table.Ident(), tp.Columns))
+	copyStmt := copySQL(tp.Table.Ident(), tp.Columns)
+	if freeze {
+		if _, err := conn.Exec(ctx, "BEGIN; TRUNCATE ONLY "+tp.Table.Ident()); err != nil {
+			// Something the plan does not know of refers to the table: load it plainly.
+			_, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+			freeze = false
+		} else {
+			copyStmt += " (FREEZE)"
+		}
+	}
+	tag, err := conn.PgConn().CopyFrom(ctx, reader, copyStmt)
+	if err == nil && freeze {
+		_, err = conn.Exec(ctx, "COMMIT")
+	}
 	if err != nil {
+		if freeze {
+			_, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+		}
 		return loadError(ctx, tp.Table, "loading", err)
 	}
 	if tag.RowsAffected() != tp.Rows {
@@ -207,31 +226,48 @@ type Progress interface {
 	TableDone(r Result)
 }
 
+// With deferredInline the sessions do not check foreign keys while loading (triggers are off):
+// a table then need not wait for the tables it references, so every table is ready at once. The
+// biggest starts first, on a connection of its own for most of the load; the others follow in
+// foreign key order, so the biggest table's parents are committed (and it can be verified) as
+// soon as it is. Otherwise a table waits for its parents to commit.
 func All(ctx context.Context, conns []*pgx.Conn, p *plan.Plan, deferredInline bool, ev Progress) ([]Result, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	waiting := map[*plan.TablePlan]int{}
 	dependents := map[*plan.TablePlan][]*plan.TablePlan{}
-	for _, tp := range p.Tables {
-		waiting[tp] = len(tp.Deps)
-		for _, d := range tp.Deps {
-			dependents[d] = append(dependents[d], tp)
+	order := append([]*plan.TablePlan(nil), p.Tables...)
+	if deferredInline {
+		biggest := 0
+		for i, tp := range order {
+			if tp.Rows > order[biggest].Rows {
+				biggest = i
+			}
+		}
+		order = append(append([]*plan.TablePlan{order[biggest]}, order[:biggest]...), order[biggest+1:]...)
+	} else {
+		for _, tp := range p.Tables {
+			waiting[tp] = len(tp.Deps)
+			for _, d := range tp.Deps {
+				dependents[d] = append(dependents[d], tp)
+			}
 		}
 	}
 	ready := make(chan *plan.TablePlan, len(p.Tables))
 	done := make(chan Result, len(p.Tables))
+	freeze := unreferenced(p)
 	for _, conn := range conns {
 		go func(conn *pgx.Conn) {
 			for tp := range ready {
 				ev.TableStarted(tp)
 				start := time.Now()
-				err := CopyTable(ctx, conn, tp, deferredInline)
+				err := CopyTable(ctx, conn, tp, deferredInline, freeze[tp])
 				done <- Result{Plan: tp, Seconds: time.Since(start).Seconds(), Err: err}
 			}
 		}(conn)
 	}
 	inFlight := 0
-	for _, tp := range p.Tables {
+	for _, tp := range order {
 		if waiting[tp] == 0 {
 			ready <- tp
 			inFlight++
@@ -270,4 +306,23 @@ func All(ctx context.Context, conns []*pgx.Conn, p *plan.Plan, deferredInline bo
 		return results, fmt.Errorf("internal error: loaded %d of %d tables", len(results), len(p.Tables))
 	}
 	return results, nil
+}
+
+// unreferenced are the tables COPY FREEZE can load: not partitioned, and referenced by no
+// foreign key but their own (emptying a table in the COPY's transaction, which FREEZE needs, is
+// refused while another table references it).
+func unreferenced(p *plan.Plan) map[*plan.TablePlan]bool {
+	referenced := map[*catalog.Table]bool{}
+	for _, tp := range p.Tables {
+		for _, fk := range tp.Table.ForeignKeys {
+			if fk.RefTable != tp.Table {
+				referenced[fk.RefTable] = true
+			}
+		}
+	}
+	out := map[*plan.TablePlan]bool{}
+	for _, tp := range p.Tables {
+		out[tp] = !referenced[tp.Table] && !tp.Table.Partitioned
+	}
+	return out
 }
