@@ -16,12 +16,7 @@ const checksSchema = "testdata/checks.sql"
 
 var _ = Describe("CHECKs the planner reads and CHECKs the server judges", func() {
 	var ctx context.Context
-	BeforeEach(func() {
-		requirePostgres()
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.Background(), 5*time.Minute)
-		DeferCleanup(cancel)
-	})
+	BeforeEach(func() { ctx = specContext(5 * time.Minute) })
 
 	It("passes every CHECK at 50k rows with varied values, twice byte for byte, and names what nothing meets", func() {
 		first, second := newDatabase(ctx), newDatabase(ctx)

@@ -100,12 +100,7 @@ WHERE k.contype IN ('f', 'c') AND k.conparentid = 0
 
 var _ = Describe("seeding the e-commerce schema", func() {
 	var ctx context.Context
-	BeforeEach(func() {
-		requirePostgres()
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.Background(), 5*time.Minute)
-		DeferCleanup(cancel)
-	})
+	BeforeEach(func() { ctx = specContext(5 * time.Minute) })
 
 	It("fills every table with the requested rows, keys resolving and constraints holding", func() {
 		dsn := newDatabase(ctx)
@@ -226,12 +221,7 @@ var _ = Describe("seeding the e-commerce schema", func() {
 
 var _ = Describe("schemas the generator must work around", func() {
 	var ctx context.Context
-	BeforeEach(func() {
-		requirePostgres()
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.Background(), 3*time.Minute)
-		DeferCleanup(cancel)
-	})
+	BeforeEach(func() { ctx = specContext(3 * time.Minute) })
 
 	seedSQL := func(sql string, spec contract.Spec) (string, error) {
 		dsn := newDatabase(ctx)
@@ -319,12 +309,7 @@ CREATE TABLE postings (account text NOT NULL, seq int NOT NULL, FOREIGN KEY (acc
 
 var _ = Describe("the seed command", func() {
 	var ctx context.Context
-	BeforeEach(func() {
-		requirePostgres()
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.Background(), 3*time.Minute)
-		DeferCleanup(cancel)
-	})
+	BeforeEach(func() { ctx = specContext(3 * time.Minute) })
 
 	It("reads the spec from the environment, reports progress lines and writes the summary file", func() {
 		dsn := newDatabase(ctx)
@@ -414,12 +399,7 @@ func schemaDump(ctx context.Context, dsn string) string {
 
 var _ = Describe("verification", func() {
 	var ctx context.Context
-	BeforeEach(func() {
-		requirePostgres()
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.Background(), 3*time.Minute)
-		DeferCleanup(cancel)
-	})
+	BeforeEach(func() { ctx = specContext(3 * time.Minute) })
 
 	It("fails a load that breaks a foreign key, naming it with a sample row and the count", func() {
 		dsn := newDatabase(ctx)

@@ -12,12 +12,7 @@ import (
 
 var _ = Describe("unique keys over foreign keys and partial unique indexes", func() {
 	var ctx context.Context
-	BeforeEach(func() {
-		requirePostgres()
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.Background(), 4*time.Minute)
-		DeferCleanup(cancel)
-	})
+	BeforeEach(func() { ctx = specContext(4 * time.Minute) })
 
 	keysRows := map[string]int64{"person": 300, "team": 200, "membership": 60_000, "seat": 80_000}
 

@@ -12,12 +12,7 @@ import (
 
 var _ = Describe("rows that read as one story", func() {
 	var ctx context.Context
-	BeforeEach(func() {
-		requirePostgres()
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.Background(), 4*time.Minute)
-		DeferCleanup(cancel)
-	})
+	BeforeEach(func() { ctx = specContext(4 * time.Minute) })
 
 	It("names one person per row, keeps identifying columns distinct and times in order, at 60k rows", func() {
 		dsn := newDatabase(ctx)

@@ -28,12 +28,7 @@ ANALYZE;
 
 var _ = Describe("prod's statistics", func() {
 	var ctx context.Context
-	BeforeEach(func() {
-		requirePostgres()
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.Background(), 4*time.Minute)
-		DeferCleanup(cancel)
-	})
+	BeforeEach(func() { ctx = specContext(4 * time.Minute) })
 
 	// runSchemaJob runs the schema Job's script as the Job does, against two local databases.
 	runSchemaJob := func(source, target string) {

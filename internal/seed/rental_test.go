@@ -21,12 +21,7 @@ var rentalRows = map[string]int64{
 
 var _ = Describe("seeding a schema with constraints on partitions, chains and patterns", func() {
 	var ctx context.Context
-	BeforeEach(func() {
-		requirePostgres()
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.Background(), 5*time.Minute)
-		DeferCleanup(cancel)
-	})
+	BeforeEach(func() { ctx = specContext(5 * time.Minute) })
 
 	It("honours every constraint at 50k rows, twice byte for byte, and keeps the schema as given", func() {
 		first, second := newDatabase(ctx), newDatabase(ctx)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	. "github.com/onsi/ginkgo/v2"
@@ -42,6 +43,15 @@ func requirePostgres() string {
 		Skip(dsnEnv + " is not set; " + howToRun)
 	}
 	return dsn
+}
+
+// specContext gives a spec a context bounded by timeout; without a PostgreSQL server the spec is
+// skipped (in CI, failed).
+func specContext(timeout time.Duration) context.Context {
+	requirePostgres()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	DeferCleanup(cancel)
+	return ctx
 }
 
 // createDatabase makes an empty database of its own for a test, so tests can run in parallel.

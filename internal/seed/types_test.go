@@ -12,12 +12,7 @@ import (
 
 var _ = Describe("types beyond the built-in scalars", func() {
 	var ctx context.Context
-	BeforeEach(func() {
-		requirePostgres()
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.Background(), 4*time.Minute)
-		DeferCleanup(cancel)
-	})
+	BeforeEach(func() { ctx = specContext(4 * time.Minute) })
 
 	It("fills extension, network, bit, money, range, multirange, array, XML and JSON columns", func() {
 		dsn := newDatabase(ctx)

@@ -284,16 +284,10 @@ func (g *coverGen) AppendValue(dst []byte, row int64) []byte {
 }
 
 func (g *coverGen) ordinal(row int64) (int64, bool) {
-	og, ok := g.inner.(orderedGen)
-	if row < g.r.Rows || !ok {
+	if row < g.r.Rows {
 		return 0, false
 	}
-	return og.ordinal(row)
+	return ordinalAt(g.inner, row)
 }
 
-func (g *coverGen) unit() OrdinalUnit {
-	if og, ok := g.inner.(orderedGen); ok {
-		return og.unit()
-	}
-	return OrdinalUnit{}
-}
+func (g *coverGen) unit() OrdinalUnit { return unitOf(g.inner) }

@@ -62,15 +62,7 @@ func GeoFn(g GeoInfo) AppendFn {
 		if shape == "" {
 			shape = "Point"
 		}
-		dst = append(dst, strings.ToUpper(shape)...)
-		switch {
-		case g.Z && g.M:
-			dst = append(dst, " ZM"...)
-		case g.Z:
-			dst = append(dst, " Z"...)
-		case g.M:
-			dst = append(dst, " M"...)
-		}
+		dst = g.appendDims(append(dst, strings.ToUpper(shape)...))
 		dst = append(dst, ' ')
 		return g.appendBody(dst, rr, shape)
 	}
@@ -87,32 +79,17 @@ func (g GeoInfo) appendBody(dst []byte, rr *rowRand, shape string) []byte {
 	case "Polygon":
 		return g.appendCoords(append(dst, "(("...), rr, square(x, y, step), ')', ')')
 	case "MultiPoint":
-		dst = append(dst, '(')
-		for i := int64(0); i < rr.between(1, 3); i++ {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = g.appendCoords(append(dst, '('), rr, [][2]int64{{x + 3*i*step, y}}, ')')
-		}
-		return append(dst, ')')
+		return appendParts(dst, rr.between(1, 3), func(dst []byte, i int64) []byte {
+			return g.appendCoords(append(dst, '('), rr, [][2]int64{{x + 3*i*step, y}}, ')')
+		})
 	case "MultiLineString":
-		dst = append(dst, '(')
-		for i := int64(0); i < rr.between(1, 2); i++ {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = g.appendCoords(append(dst, '('), rr, g.line(rr, x, y+3*i*step, step), ')')
-		}
-		return append(dst, ')')
+		return appendParts(dst, rr.between(1, 2), func(dst []byte, i int64) []byte {
+			return g.appendCoords(append(dst, '('), rr, g.line(rr, x, y+3*i*step, step), ')')
+		})
 	case "MultiPolygon":
-		dst = append(dst, '(')
-		for i := int64(0); i < rr.between(1, 2); i++ {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = g.appendCoords(append(dst, "(("...), rr, square(x+3*i*step, y, step), ')', ')')
-		}
-		return append(dst, ')')
+		return appendParts(dst, rr.between(1, 2), func(dst []byte, i int64) []byte {
+			return g.appendCoords(append(dst, "(("...), rr, square(x+3*i*step, y, step), ')', ')')
+		})
 	}
 	// GeometryCollection: a point and a line.
 	dst = append(dst, "(POINT"...)
@@ -121,6 +98,18 @@ func (g GeoInfo) appendBody(dst []byte, rr *rowRand, shape string) []byte {
 	dst = append(dst, ",LINESTRING"...)
 	dst = g.appendDims(dst)
 	return g.appendCoords(append(dst, " ("...), rr, g.line(rr, x+step, y, step), ')', ')')
+}
+
+// appendParts writes a multi-geometry's parts, (part, part, ...), each a few steps apart.
+func appendParts(dst []byte, n int64, part func(dst []byte, i int64) []byte) []byte {
+	dst = append(dst, '(')
+	for i := int64(0); i < n; i++ {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = part(dst, i)
+	}
+	return append(dst, ')')
 }
 
 func (g GeoInfo) appendDims(dst []byte) []byte {

@@ -156,16 +156,26 @@ func (g *fkColumnGen) AppendValue(dst []byte, row int64) []byte {
 }
 
 func (g *fkColumnGen) ordinal(row int64) (int64, bool) {
-	og, ok := g.ref.(orderedGen)
 	parent := g.p.pick(row)
-	if !ok || parent < 0 {
+	if parent < 0 {
 		return 0, false
 	}
-	return og.ordinal(parent)
+	return ordinalAt(g.ref, parent)
 }
 
-func (g *fkColumnGen) unit() OrdinalUnit {
-	if og, ok := g.ref.(orderedGen); ok {
+func (g *fkColumnGen) unit() OrdinalUnit { return unitOf(g.ref) }
+
+// ordinalAt is a generator's ordinal at a row, when it has ordinals.
+func ordinalAt(g ValueGen, row int64) (int64, bool) {
+	if og, ok := g.(orderedGen); ok {
+		return og.ordinal(row)
+	}
+	return 0, false
+}
+
+// unitOf is a generator's ordinal unit, the zero unit when it has no ordinals.
+func unitOf(g ValueGen) OrdinalUnit {
+	if og, ok := g.(orderedGen); ok {
 		return og.unit()
 	}
 	return OrdinalUnit{}
@@ -305,35 +315,8 @@ type ParentValueRecipe struct {
 	Parent Recipe
 }
 
-type parentValueGen struct {
-	p      *fkPicker
-	parent ValueGen
-}
-
+// Instantiate reads the parent's generator at the picked parent row, as a foreign key column
+// does.
 func (r *ParentValueRecipe) Instantiate(ctx *InstContext) ValueGen {
-	return &parentValueGen{p: r.FK.picker(ctx), parent: ctx.Gen(r.Parent)}
-}
-
-func (g *parentValueGen) ordinal(row int64) (int64, bool) {
-	og, ok := g.parent.(orderedGen)
-	parent := g.p.pick(row)
-	if !ok || parent < 0 {
-		return 0, false
-	}
-	return og.ordinal(parent)
-}
-
-func (g *parentValueGen) unit() OrdinalUnit {
-	if og, ok := g.parent.(orderedGen); ok {
-		return og.unit()
-	}
-	return OrdinalUnit{}
-}
-
-func (g *parentValueGen) AppendValue(dst []byte, row int64) []byte {
-	parent := g.p.pick(row)
-	if parent < 0 {
-		return append(dst, nullText...)
-	}
-	return g.parent.AppendValue(dst, parent)
+	return &fkColumnGen{p: r.FK.picker(ctx), ref: ctx.Gen(r.Parent)}
 }

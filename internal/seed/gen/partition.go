@@ -143,17 +143,12 @@ func (g *leafSwitchGen) AppendValue(dst []byte, row int64) []byte {
 	return g.at(row).AppendValue(dst, row)
 }
 
-func (g *leafSwitchGen) ordinal(row int64) (int64, bool) {
-	if og, ok := g.at(row).(orderedGen); ok {
-		return og.ordinal(row)
-	}
-	return 0, false
-}
+func (g *leafSwitchGen) ordinal(row int64) (int64, bool) { return ordinalAt(g.at(row), row) }
 
 func (g *leafSwitchGen) unit() OrdinalUnit {
 	for _, x := range g.gens {
-		if og, ok := x.(orderedGen); ok {
-			return og.unit()
+		if u := unitOf(x); u != (OrdinalUnit{}) {
+			return u
 		}
 	}
 	return OrdinalUnit{}

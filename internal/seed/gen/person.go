@@ -118,40 +118,31 @@ func localPart(dst []byte, p *person, sep byte) []byte {
 }
 
 func (g *personColumnGen) appendEmail(dst []byte, p *person, row int64) []byte {
-	start := len(dst)
-	dst = localPart(dst, p, '.')
 	var digits []byte
 	if g.r.Unique {
 		digits = strconv.AppendInt(nil, row, 10)
 	}
 	domain := make([]byte, 0, 32)
 	domain = append(append(append(append(domain, '@'), lexLastLower[p.domainName]...), '.'), lexDomainSuffix[p.domainTLD]...)
-	if g.r.MaxLen > 0 {
-		room := g.r.MaxLen - len(domain) - len(digits) - 1
-		if room < 1 {
-			return appendRowCode(dst[:start], row, g.r.MaxLen) // too narrow for an address
-		}
-		if len(dst)-start > room {
-			dst = dst[:start+room]
-		}
-	}
-	if last := dst[len(dst)-1]; last >= '0' && last <= '9' && g.r.Unique {
-		dst = append(dst, '.') // keep the row number the only trailing digits
-	}
-	return append(append(dst, digits...), domain...)
+	return g.appendHandle(dst, p, row, digits, domain)
 }
 
 func (g *personColumnGen) appendUsername(dst []byte, p *person, row int64) []byte {
-	start := len(dst)
-	dst = localPart(dst, p, '.')
-	var digits []byte
+	digits := appendDigits(nil, g.rr, int(g.rr.between(0, 2)))
 	if g.r.Unique {
 		digits = strconv.AppendInt(nil, row, 10)
-	} else {
-		digits = appendDigits(nil, g.rr, int(g.rr.between(0, 2)))
 	}
+	return g.appendHandle(dst, p, row, digits, nil)
+}
+
+// appendHandle writes the person's name as an address or login writes it, then digits (the row
+// number when unique) and a suffix (an email's domain), within the column's length: the name
+// is cut, never the digits or the suffix; a column too narrow for them gets the row in base 36.
+func (g *personColumnGen) appendHandle(dst []byte, p *person, row int64, digits, suffix []byte) []byte {
+	start := len(dst)
+	dst = localPart(dst, p, '.')
 	if g.r.MaxLen > 0 {
-		room := g.r.MaxLen - len(digits) - 1
+		room := g.r.MaxLen - len(suffix) - len(digits) - 1
 		if room < 1 {
 			return appendRowCode(dst[:start], row, g.r.MaxLen)
 		}
@@ -162,5 +153,5 @@ func (g *personColumnGen) appendUsername(dst []byte, p *person, row int64) []byt
 	if last := dst[len(dst)-1]; last >= '0' && last <= '9' && g.r.Unique {
 		dst = append(dst, '.') // keep the row number the only trailing digits
 	}
-	return append(dst, digits...)
+	return append(append(dst, digits...), suffix...)
 }

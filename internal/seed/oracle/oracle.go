@@ -110,13 +110,18 @@ func (s *Server) batch(tx pgx.Tx, cond string, names, types []string, rows [][]*
 	if err != nil {
 		return nil, err
 	}
+	return passedRows(res, len(rows))
+}
+
+// passedRows reads the ordinals (from 1) of the rows that passed.
+func passedRows(res pgx.Rows, n int) ([]bool, error) {
 	ids, err := pgx.CollectRows(res, pgx.RowTo[int64])
 	if err != nil {
 		return nil, err
 	}
-	passed := make([]bool, len(rows))
+	passed := make([]bool, n)
 	for _, i := range ids {
-		if i >= 1 && i <= int64(len(rows)) {
+		if i >= 1 && i <= int64(n) {
 			passed[i-1] = true
 		}
 	}
@@ -166,17 +171,7 @@ END $$`}
 	if err != nil {
 		return nil, err
 	}
-	ids, err := pgx.CollectRows(res, pgx.RowTo[int64])
-	if err != nil {
-		return nil, err
-	}
-	passed := make([]bool, len(rows))
-	for _, i := range ids {
-		if i >= 1 && i <= int64(len(rows)) {
-			passed[i-1] = true
-		}
-	}
-	return passed, nil
+	return passedRows(res, len(rows))
 }
 
 func columnList(n int) string {

@@ -103,24 +103,17 @@ func stripEnclosingParens(s string) string {
 	return s
 }
 
-// Literals lists the string and number constants of an expression's text, in order, without
-// duplicates: the values a condition names are the first candidates for passing it.
-func Literals(s string) []string {
+// collectTokens tokenizes s and returns, in order and without duplicates, pick's text for each
+// token it keeps ("" drops the token); nil when s does not tokenize.
+func collectTokens(s string, pick func(toks []token, i int) string) []string {
 	toks, err := tokenize(s)
 	if err != nil {
 		return nil
 	}
 	seen := map[string]bool{}
 	var out []string
-	for i, t := range toks {
-		if t.kind != tokString && t.kind != tokNumber {
-			continue
-		}
-		text := t.text
-		if t.kind == tokNumber && i > 0 && toks[i-1].kind == tokOp && toks[i-1].text == "-" {
-			text = "-" + text
-		}
-		if !seen[text] {
+	for i := range toks {
+		if text := pick(toks, i); text != "" && !seen[text] {
 			seen[text] = true
 			out = append(out, text)
 		}
@@ -128,32 +121,46 @@ func Literals(s string) []string {
 	return out
 }
 
+func isPunctAt(toks []token, i int, texts ...string) bool {
+	if i < 0 || i >= len(toks) || toks[i].kind != tokPunct {
+		return false
+	}
+	for _, t := range texts {
+		if toks[i].text == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Literals lists the string and number constants of an expression's text, in order, without
+// duplicates: the values a condition names are the first candidates for passing it.
+func Literals(s string) []string {
+	return collectTokens(s, func(toks []token, i int) string {
+		t := toks[i]
+		switch {
+		case t.kind == tokString:
+			return t.text
+		case t.kind == tokNumber && i > 0 && toks[i-1].kind == tokOp && toks[i-1].text == "-":
+			return "-" + t.text
+		case t.kind == tokNumber:
+			return t.text
+		}
+		return ""
+	})
+}
+
 // Identifiers lists the names an expression's text may use as columns: identifiers that are not
 // called as functions, not type names after "::" and not part of a qualified name's prefix.
 // Keywords are included; callers keep the names that are columns.
 func Identifiers(s string) []string {
-	toks, err := tokenize(s)
-	if err != nil {
-		return nil
-	}
-	seen := map[string]bool{}
-	var out []string
-	for i, t := range toks {
-		if t.kind != tokIdent && t.kind != tokQuotedIdent {
-			continue
+	return collectTokens(s, func(toks []token, i int) string {
+		t := toks[i]
+		if t.kind != tokIdent && t.kind != tokQuotedIdent || isPunctAt(toks, i-1, "::") || isPunctAt(toks, i+1, "(", ".") {
+			return ""
 		}
-		if i > 0 && toks[i-1].kind == tokPunct && toks[i-1].text == "::" {
-			continue
-		}
-		if i+1 < len(toks) && toks[i+1].kind == tokPunct && (toks[i+1].text == "(" || toks[i+1].text == ".") {
-			continue
-		}
-		if !seen[t.text] {
-			seen[t.text] = true
-			out = append(out, t.text)
-		}
-	}
-	return out
+		return t.text
+	})
 }
 
 // operatorKeywords may stand before a parenthesis without calling a function.
@@ -163,20 +170,13 @@ var operatorKeywords = map[string]bool{"and": true, "or": true, "not": true, "in
 
 // Functions lists the functions an expression's text calls (by their name without schema).
 func Functions(s string) []string {
-	toks, err := tokenize(s)
-	if err != nil {
-		return nil
-	}
-	seen := map[string]bool{}
-	var out []string
-	for i, t := range toks {
-		if (t.kind == tokIdent && !operatorKeywords[t.text] || t.kind == tokQuotedIdent) && i+1 < len(toks) &&
-			toks[i+1].kind == tokPunct && toks[i+1].text == "(" && !seen[t.text] {
-			seen[t.text] = true
-			out = append(out, t.text)
+	return collectTokens(s, func(toks []token, i int) string {
+		t := toks[i]
+		if (t.kind == tokIdent && !operatorKeywords[t.text] || t.kind == tokQuotedIdent) && isPunctAt(toks, i+1, "(") {
+			return t.text
 		}
-	}
-	return out
+		return ""
+	})
 }
 
 // StringLiterals lists the quoted strings of any SQL or PL/pgSQL text, skipping what is not a

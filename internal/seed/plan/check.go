@@ -262,86 +262,65 @@ func (f *checkFacts) clone() *checkFacts { return f.renameColumn("", "") }
 // columns lists the columns the facts constrain (relations aside).
 func (f *checkFacts) columns() []string {
 	seen := map[string]bool{}
-	var out []string
-	add := func(col string) {
-		if !seen[col] {
-			seen[col] = true
-			out = append(out, col)
-		}
-	}
 	for _, m := range []map[string]int{f.minLength, f.maxLength, f.minItems, f.maxItems, f.maxBytes} {
-		for col := range m {
-			add(col)
-		}
+		addKeys(seen, m)
 	}
 	for _, m := range []map[string][]string{f.allowed, f.patterns, f.excluded} {
-		for col := range m {
-			add(col)
-		}
+		addKeys(seen, m)
 	}
-	for col := range f.bounds {
-		add(col)
-	}
-	for col := range f.jsonShape {
-		add(col)
-	}
-	for col := range f.geo {
-		add(col)
+	addKeys(seen, f.bounds)
+	addKeys(seen, f.jsonShape)
+	addKeys(seen, f.geo)
+	out := make([]string, 0, len(seen))
+	for col := range seen {
+		out = append(out, col)
 	}
 	sort.Strings(out)
+	return out
+}
+
+func addKeys[V any](seen map[string]bool, m map[string]V) {
+	for k := range m {
+		seen[k] = true
+	}
+}
+
+// renamed copies a map with its keys renamed.
+func renamed[V any](m map[string]V, rn func(string) string) map[string]V {
+	out := make(map[string]V, len(m))
+	for k, v := range m {
+		out[rn(k)] = v
+	}
 	return out
 }
 
 // renameColumn returns the facts with one column name replaced (a domain's VALUE becomes the
 // column that has the domain as its type).
 func (f *checkFacts) renameColumn(from, to string) *checkFacts {
-	g := newCheckFacts()
 	rn := func(s string) string {
 		if s == from {
 			return to
 		}
 		return s
 	}
+	g := &checkFacts{
+		bounds: map[string]*bound{}, allowed: renamed(f.allowed, rn), notNull: renamed(f.notNull, rn),
+		minLength: renamed(f.minLength, rn), maxLength: renamed(f.maxLength, rn), patterns: renamed(f.patterns, rn),
+		jsonShape: renamed(f.jsonShape, rn), excluded: renamed(f.excluded, rn), minItems: renamed(f.minItems, rn),
+		maxItems: renamed(f.maxItems, rn), maxBytes: renamed(f.maxBytes, rn), geo: map[string]*geoFacts{},
+		unsupported: f.unsupported,
+	}
+	// Merging later facts must not change these: the bounds and shapes are copied.
 	for k, v := range f.bounds {
-		copied := *v // merging later bounds must not change these facts
+		copied := *v
 		g.bounds[rn(k)] = &copied
 	}
-	for k, v := range f.allowed {
-		g.allowed[rn(k)] = v
+	for k, v := range f.geo {
+		copied := *v
+		g.geo[rn(k)] = &copied
 	}
 	for _, r := range f.relations {
 		g.relations = append(g.relations, relation{left: rn(r.left), op: r.op, right: rn(r.right)})
 	}
-	for k, v := range f.notNull {
-		g.notNull[rn(k)] = v
-	}
-	for k, v := range f.minLength {
-		g.minLength[rn(k)] = v
-	}
-	for k, v := range f.maxLength {
-		g.maxLength[rn(k)] = v
-	}
-	for k, v := range f.patterns {
-		g.patterns[rn(k)] = v
-	}
-	for k, v := range f.jsonShape {
-		g.jsonShape[rn(k)] = v
-	}
-	for k, v := range f.excluded {
-		g.excluded[rn(k)] = v
-	}
-	for k, v := range f.minItems {
-		g.minItems[rn(k)] = v
-	}
-	for k, v := range f.maxItems {
-		g.maxItems[rn(k)] = v
-	}
-	for k, v := range f.maxBytes {
-		g.maxBytes[rn(k)] = v
-	}
-	for k, v := range f.geo {
-		g.geo[rn(k)] = v
-	}
-	g.unsupported = f.unsupported
 	return g
 }
