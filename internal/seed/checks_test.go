@@ -10,6 +10,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/envmirror/envmirror/internal/seed/contract"
+	"github.com/envmirror/envmirror/internal/seed/oracle"
 )
 
 const checksSchema = "testdata/checks.sql"
@@ -66,6 +67,31 @@ var _ = Describe("CHECKs the planner reads and CHECKs the server judges", func()
 		out, err := exec.CommandContext(ctx, pgBin("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", checksSchema, viaPsql).CombinedOutput()
 		Expect(err).NotTo(HaveOccurred(), string(out))
 		Expect(schemaDump(ctx, first)).To(Equal(schemaDump(ctx, viaPsql)))
+	})
+})
+
+var _ = Describe("the server as judge", func() {
+	var ctx context.Context
+	BeforeEach(func() { ctx = specContext(time.Minute) })
+
+	It("judges all candidates in one query, or one by one when a candidate makes the query fail", func() {
+		conn := connectTo(ctx, newDatabase(ctx))
+		judge := oracle.New(ctx, conn)
+		str := func(s string) *string { return &s }
+		rows := [][]*string{{str("4")}, {str("-1")}, {nil}, {str("0")}}
+		passed, err := judge.Accepts("10 / x > 1", []string{"x"}, []string{"integer"}, rows)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(passed).To(Equal([]bool{true, false, true, false}), "NULL passes as in a CHECK; 10/0 raises and does not")
+		passed, err = judge.Accepts("x > 0", []string{"x"}, []string{"integer"}, append(rows, []*string{str("abc")}))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(passed).To(Equal([]bool{true, false, true, false, false}), "a value the type refuses does not pass")
+		passed, err = judge.Accepts("VALUE ~ '^[a-z]+$'", []string{"value"}, []string{"text"}, [][]*string{{str("abc")}, {str("A1")}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(passed).To(Equal([]bool{true, false}))
+		_, err = judge.Accepts("no_such_column > 0", []string{"x"}, []string{"integer"}, rows)
+		Expect(err).To(MatchError(ContainSubstring("cannot evaluate it")))
+		By("leaving nothing behind")
+		Expect(count(ctx, conn, "SELECT count(*) FROM pg_proc WHERE proname LIKE 'envmirror_oracle%'")).To(BeZero())
 	})
 })
 
