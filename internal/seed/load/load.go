@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -227,10 +228,8 @@ type Progress interface {
 }
 
 // With deferredInline the sessions do not check foreign keys while loading (triggers are off):
-// a table then need not wait for the tables it references, so every table is ready at once. The
-// biggest starts first, on a connection of its own for most of the load; the others follow in
-// foreign key order, so the biggest table's parents are committed (and it can be verified) as
-// soon as it is. Otherwise a table waits for its parents to commit.
+// a table then need not wait for the tables it references, so every table is ready at once (see
+// biggestFirst). Otherwise a table waits for its parents to commit.
 func All(ctx context.Context, conns []*pgx.Conn, p *plan.Plan, deferredInline bool, ev Progress) ([]Result, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -238,13 +237,7 @@ func All(ctx context.Context, conns []*pgx.Conn, p *plan.Plan, deferredInline bo
 	dependents := map[*plan.TablePlan][]*plan.TablePlan{}
 	order := append([]*plan.TablePlan(nil), p.Tables...)
 	if deferredInline {
-		biggest := 0
-		for i, tp := range order {
-			if tp.Rows > order[biggest].Rows {
-				biggest = i
-			}
-		}
-		order = append(append([]*plan.TablePlan{order[biggest]}, order[:biggest]...), order[biggest+1:]...)
+		order = biggestFirst(p.Tables)
 	} else {
 		for _, tp := range p.Tables {
 			waiting[tp] = len(tp.Deps)
@@ -325,4 +318,43 @@ func unreferenced(p *plan.Plan) map[*plan.TablePlan]bool {
 		out[tp] = !referenced[tp.Table] && !tp.Table.Partitioned
 	}
 	return out
+}
+
+// biggestFirst orders tables that may load at once: the biggest first, on a connection of its
+// own for most of the load; then the tables it references, directly or not, so they are
+// committed (and the biggest can be verified) by the time it is; then the others. Within each
+// group, bigger tables first, so the connections finish together.
+func biggestFirst(tables []*plan.TablePlan) []*plan.TablePlan {
+	if len(tables) == 0 {
+		return nil
+	}
+	biggest := tables[0]
+	for _, tp := range tables {
+		if tp.Rows > biggest.Rows {
+			biggest = tp
+		}
+	}
+	ancestors := map[*plan.TablePlan]bool{}
+	var mark func(tp *plan.TablePlan)
+	mark = func(tp *plan.TablePlan) {
+		for _, d := range tp.Deps {
+			if !ancestors[d] {
+				ancestors[d] = true
+				mark(d)
+			}
+		}
+	}
+	mark(biggest)
+	order := []*plan.TablePlan{biggest}
+	for _, first := range []bool{true, false} {
+		var group []*plan.TablePlan
+		for _, tp := range tables {
+			if tp != biggest && ancestors[tp] == first {
+				group = append(group, tp)
+			}
+		}
+		sort.SliceStable(group, func(i, j int) bool { return group[i].Rows > group[j].Rows })
+		order = append(order, group...)
+	}
+	return order
 }
