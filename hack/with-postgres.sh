@@ -4,10 +4,12 @@
 #   hack/with-postgres.sh go test ./internal/seed/... -count=1
 #
 # When ENVMIRROR_TEST_POSTGRES_DSN is already set, the command runs against that server.
-# Otherwise this installs Debian's PostgreSQL server when it is missing, starts a private
-# instance (own data directory, own free port, durability off: it is thrown away), and exports
+# Otherwise this installs Debian's PostgreSQL server (and, best effort, its PostGIS package) when
+# missing, starts a private instance (own data directory, own free port, durability off: it is
+# thrown away), and exports
 #   ENVMIRROR_TEST_POSTGRES_DSN  postgres://envmirror:PASSWORD@127.0.0.1:PORT/postgres?sslmode=disable
 #   ENVMIRROR_TEST_PG_BIN        that server's bin directory (pg_dump, psql of the same version)
+#   ENVMIRROR_TEST_PG_LOG        that server's log file (tests that check what was sent read it)
 # The server is stopped and its directory removed on exit; the command's exit code is kept.
 # Several runs can go at once: each gets its own directory and port.
 set -euo pipefail
@@ -68,6 +70,26 @@ EOF
 
 bin=$(newest_bin_dir) || { install_postgres; bin=$(newest_bin_dir) || {
   log "ERROR: PostgreSQL was installed but no /usr/lib/postgresql/*/bin/initdb was found"; exit 1; }; }
+
+# PostGIS for the seeder's spatial types, from Debian's package for the server's major version.
+# Best effort: without it the tests that need it skip and say why. ENVMIRROR_TEST_POSTGIS=0 skips.
+install_postgis() {
+  local major sharedir pkg
+  major=$(basename "$(dirname "$bin")")
+  sharedir=$("$bin/pg_config" --sharedir 2>/dev/null || echo "/usr/share/postgresql/$major")
+  [ -f "$sharedir/extension/postgis.control" ] && return 0
+  [ "${ENVMIRROR_TEST_POSTGIS:-1}" = 0 ] && return 0
+  pkg=postgresql-$major-postgis-3
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null || { log "PostGIS is not installed ($pkg) and installing needs root: its tests skip"; return 0; }
+    sudo=(sudo -n)
+  fi
+  log "installing PostGIS ($pkg)"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    -o DPkg::Lock::Timeout=300 "$pkg" >&2 || log "PostGIS ($pkg) did not install: its tests skip"
+}
+install_postgis
 
 # Root may not run the server: run it as the postgres user. Anyone else runs it as themselves.
 as_owner=()
@@ -138,6 +160,7 @@ done
 
 export ENVMIRROR_TEST_POSTGRES_DSN="postgres://envmirror:$password@127.0.0.1:$port/postgres?sslmode=disable"
 export ENVMIRROR_TEST_PG_BIN=$bin
+export ENVMIRROR_TEST_PG_LOG=$dir/server.log
 log "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $dir)"
 
 # The command runs in the background so a signal to this script is handled at once (a foreground

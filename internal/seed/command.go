@@ -13,6 +13,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/envmirror/envmirror/internal/seed/contract"
+	"github.com/envmirror/envmirror/internal/seed/load"
+	"github.com/envmirror/envmirror/internal/seed/plan"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -53,6 +57,7 @@ func Command(ctx context.Context, args []string, stdout io.Writer) error {
 	summary.DurationSeconds = roundSeconds(time.Since(start).Seconds())
 	if err != nil {
 		summary.Error = err.Error()
+		summary.Reason = contract.ReasonOf(err)
 	}
 	ev.write(summary)
 	if opts.SummaryFile != "" {
@@ -67,13 +72,13 @@ func parseFlags(args []string) (Options, error) {
 	var o Options
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&o.DSN, "dsn", "", "PostgreSQL connection string (default: libpq environment variables)")
-	fs.StringVar(&o.SpecFile, "spec-file", "", "file with the seed spec as JSON (default: $"+SpecEnv+")")
-	fs.StringVar(&o.SchemaFile, "schema-file", "", "SQL to apply first, as pg_dump --schema-only writes it")
-	fs.BoolVar(&o.Reset, "reset", false, "drop every non-system schema before applying --schema-file (without it: only empty the tables)")
-	fs.StringVar(&o.SummaryFile, "summary-file", "", "write the compact JSON summary here (e.g. /dev/termination-log)")
-	fs.DurationVar(&o.WaitTimeout, "wait-timeout", 5*time.Minute, "how long to wait for the database to accept connections")
-	fs.IntVar(&o.Workers, "workers", defaultWorkers(), "tables loaded in parallel")
+	fs.StringVar(&o.DSN, contract.FlagDSN, "", "PostgreSQL connection string (default: libpq environment variables)")
+	fs.StringVar(&o.SpecFile, contract.FlagSpecFile, "", "file with the seed spec as JSON (default: $"+contract.SpecEnv+")")
+	fs.StringVar(&o.SchemaFile, contract.FlagSchemaFile, "", "SQL to apply first, as pg_dump --schema-only writes it")
+	fs.BoolVar(&o.Reset, contract.FlagReset, false, "drop every non-system schema before applying --schema-file (without it: only empty the tables)")
+	fs.StringVar(&o.SummaryFile, contract.FlagSummaryFile, "", "write the compact JSON summary here (e.g. /dev/termination-log)")
+	fs.DurationVar(&o.WaitTimeout, contract.FlagWaitTimeout, 5*time.Minute, "how long to wait for the database to accept connections")
+	fs.IntVar(&o.Workers, contract.FlagWorkers, defaultWorkers(), "tables loaded in parallel")
 	if err := fs.Parse(args); err != nil {
 		var b strings.Builder
 		b.WriteString(usage)
@@ -92,155 +97,52 @@ func parseFlags(args []string) (Options, error) {
 
 func defaultWorkers() int { return min(max(runtime.GOMAXPROCS(0), 2), 4) }
 
-func loadSpec(o Options) (Spec, error) {
+func loadSpec(o Options) (contract.Spec, error) {
 	var data []byte
 	switch {
 	case o.SpecFile != "":
 		b, err := os.ReadFile(o.SpecFile)
 		if err != nil {
-			return Spec{}, fmt.Errorf("reading the seed spec: %w", err)
+			return contract.Spec{}, fmt.Errorf("reading the seed spec: %w", err)
 		}
 		data = b
-	case os.Getenv(SpecEnv) != "":
-		data = []byte(os.Getenv(SpecEnv))
+	case os.Getenv(contract.SpecEnv) != "":
+		data = []byte(os.Getenv(contract.SpecEnv))
 	default:
-		return Spec{DefaultRows: DefaultRowsPerTable}, nil
+		return contract.Spec{DefaultRows: contract.DefaultRowsPerTable}, nil
 	}
-	return ParseSpec(data)
+	return contract.ParseSpec(data)
 }
 
-func run(ctx context.Context, o Options, ev *events) (Summary, error) {
+func run(ctx context.Context, o Options, ev *events) (contract.Summary, error) {
 	spec, err := loadSpec(o)
 	if err != nil {
-		return Summary{}, err
+		return contract.Summary{}, contract.WithReason(contract.ReasonInvalidSpec, err)
 	}
 	var schema string
 	if o.SchemaFile != "" {
 		b, err := os.ReadFile(o.SchemaFile)
 		if err != nil {
-			return Summary{}, fmt.Errorf("reading the schema: %w", err)
+			return contract.Summary{}, fmt.Errorf("reading the schema: %w", err)
 		}
 		schema = string(b)
 	}
 	cfg, err := connConfig(o.DSN)
 	if err != nil {
-		return Summary{}, err
+		return contract.Summary{}, err
 	}
 	conn, err := waitForDatabase(ctx, cfg, o.WaitTimeout, ev)
 	if err != nil {
-		return Summary{}, err
+		return contract.Summary{}, contract.WithReason(contract.ReasonDatabaseUnavailable, err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	if o.SchemaFile != "" {
 		if conn, err = prepareSchema(ctx, cfg, conn, o, schema, ev); err != nil {
-			return Summary{}, err
+			return contract.Summary{}, err
 		}
 		defer conn.Close(context.WithoutCancel(ctx))
 	}
 	return seed(ctx, cfg, conn, spec, o.Workers, ev)
-}
-
-// prepareSchema resets the database if asked and applies the schema, then returns a fresh
-// connection: the schema's SET lines (search_path = ” and others) must not leak into seeding.
-func prepareSchema(ctx context.Context, cfg *pgx.ConnConfig, conn *pgx.Conn, o Options, schema string, ev *events) (*pgx.Conn, error) {
-	start := time.Now()
-	var version string
-	var versionNum int
-	if err := conn.QueryRow(ctx, "SELECT current_setting('server_version'), current_setting('server_version_num')::int").
-		Scan(&version, &versionNum); err != nil {
-		return nil, err
-	}
-	if o.Reset {
-		if err := resetDatabase(ctx, conn, versionNum); err != nil {
-			return nil, err
-		}
-		ev.write(map[string]any{"event": "reset", "seconds": roundSeconds(time.Since(start).Seconds())})
-	}
-	start = time.Now()
-	if err := applySchema(ctx, conn, schema, version); err != nil {
-		return nil, err
-	}
-	ev.write(map[string]any{"event": "schema", "bytes": len(schema), "seconds": roundSeconds(time.Since(start).Seconds())})
-	fresh, err := connect(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	return fresh, nil
-}
-
-// seed plans and loads every table, then verifies the result.
-func seed(ctx context.Context, cfg *pgx.ConnConfig, conn *pgx.Conn, spec Spec, workers int, ev *events) (Summary, error) {
-	cat, err := readCatalog(ctx, conn)
-	if err != nil {
-		return Summary{}, err
-	}
-	p, err := buildPlan(cat, spec)
-	if err != nil {
-		return Summary{}, err
-	}
-	var planned int64
-	for _, tp := range p.tables {
-		planned += tp.rows
-	}
-	ev.write(map[string]any{"event": "plan", "tables": len(p.tables), "rows": planned, "seed": spec.Seed, "specHash": spec.Hash()})
-	for _, w := range p.warnings {
-		ev.write(map[string]any{"event": "warning", "message": w})
-	}
-	summary := Summary{Tables: len(p.tables)}
-	if err := truncateAll(ctx, conn, p); err != nil {
-		return summary, err
-	}
-	conns := []*pgx.Conn{conn}
-	for len(conns) < min(workers, max(len(p.tables), 1)) {
-		c, err := connect(ctx, cfg)
-		if err != nil {
-			closeAll(ctx, conns[1:])
-			return summary, err
-		}
-		conns = append(conns, c)
-	}
-	defer closeAll(ctx, conns[1:])
-	deferredInline := true
-	for _, c := range conns {
-		deferredInline = deferredInline && triggersOff(ctx, c)
-	}
-	loadStart := time.Now()
-	results, err := loadAll(ctx, conns, p, deferredInline, ev)
-	for _, r := range results {
-		summary.Rows += r.tp.rows
-		summary.PerTable = append(summary.PerTable, TableSummary{Table: r.tp.table.QualifiedName(), Rows: r.tp.rows, Seconds: roundSeconds(r.seconds)})
-	}
-	if err != nil {
-		return summary, err
-	}
-	for _, tp := range p.tables {
-		for _, d := range tp.deferred {
-			if deferredInline {
-				continue // written by COPY already
-			}
-			start := time.Now()
-			if err := setDeferred(ctx, conn, tp, d); err != nil {
-				return summary, err
-			}
-			ev.write(map[string]any{"event": "deferredForeignKey", "table": tp.table.QualifiedName(), "constraint": d.fk.Name,
-				"rows": tp.rows, "seconds": roundSeconds(time.Since(start).Seconds())})
-		}
-	}
-	loadSeconds := time.Since(loadStart).Seconds()
-	if loadSeconds > 0 {
-		summary.RowsPerSecond = int64(float64(summary.Rows) / loadSeconds)
-	}
-	for _, tp := range p.tables {
-		if err := advanceSequences(ctx, conn, tp); err != nil {
-			return summary, err
-		}
-	}
-	start := time.Now()
-	if err := verify(ctx, conn, p); err != nil {
-		return summary, err
-	}
-	ev.write(map[string]any{"event": "verified", "tables": len(p.tables), "seconds": roundSeconds(time.Since(start).Seconds())})
-	return summary, nil
 }
 
 func closeAll(ctx context.Context, conns []*pgx.Conn) {
@@ -307,13 +209,13 @@ func waitForDatabase(ctx context.Context, cfg *pgx.ConnConfig, timeout time.Dura
 			return nil, ctx.Err()
 		}
 		if permanentConnectError(err) {
-			return nil, fmt.Errorf("connecting to %s:%d/%s: %s", cfg.Host, cfg.Port, cfg.Database, describeError(err))
+			return nil, fmt.Errorf("connecting to %s:%d/%s: %s", cfg.Host, cfg.Port, cfg.Database, load.DescribeError(err))
 		}
 		if time.Now().Add(delay).After(deadline) {
 			return nil, fmt.Errorf("the database at %s:%d/%s did not accept connections within %s; last error: %s",
-				cfg.Host, cfg.Port, cfg.Database, timeout, describeError(err))
+				cfg.Host, cfg.Port, cfg.Database, timeout, load.DescribeError(err))
 		}
-		ev.write(map[string]any{"event": "waiting", "attempt": attempt, "error": describeError(err)})
+		ev.write(map[string]any{"event": "waiting", "attempt": attempt, "error": load.DescribeError(err)})
 		select {
 		case <-time.After(delay):
 		case <-ctx.Done():
@@ -363,13 +265,13 @@ type tableEvent struct {
 	Seconds *float64 `json:"seconds,omitempty"`
 }
 
-func (e *events) tableStarted(tp *tablePlan) {
-	e.write(tableEvent{Event: "tableStarted", Table: tp.table.QualifiedName(), Rows: tp.rows})
+func (e *events) TableStarted(tp *plan.TablePlan) {
+	e.write(tableEvent{Event: "tableStarted", Table: tp.Table.QualifiedName(), Rows: tp.Rows})
 }
 
-func (e *events) tableDone(r tableResult) {
-	seconds := roundSeconds(r.seconds)
-	e.write(tableEvent{Event: "table", Table: r.tp.table.QualifiedName(), Rows: r.tp.rows, Seconds: &seconds})
+func (e *events) TableDone(r load.Result) {
+	seconds := roundSeconds(r.Seconds)
+	e.write(tableEvent{Event: "table", Table: r.Plan.Table.QualifiedName(), Rows: r.Plan.Rows, Seconds: &seconds})
 }
 
 func roundSeconds(s float64) float64 { return float64(int64(s*1000+0.5)) / 1000 }

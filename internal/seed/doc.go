@@ -1,21 +1,41 @@
 // Package seed is the data engine of envmirror: the `manager seed` program that gives a copy's
 // PostgreSQL database production's schema and synthetic, deterministic rows.
 //
-// A run (Command) waits for the database, optionally drops every non-system schema (--reset) and
-// applies a schema file as `pg_dump --schema-only` writes it (--schema-file), then:
+// A run (Command) waits for the database, optionally drops every non-system schema (--reset),
+// checks the server has the extensions the schema creates, applies the schema as
+// `pg_dump --schema-only` writes it (--schema-file), then:
 //
 //   - reads the catalog (pg_catalog): tables of every non-system schema, column types through
-//     domains, arrays, enums and ranges, identity/serial/generated columns, unique keys and
-//     indexes, foreign keys, CHECKs, partition bounds;
-//   - plans: tables in foreign key order, cycles broken at a nullable foreign key that is set by
-//     an UPDATE after loading; every column gets a generator (a recipe) from its type, its CHECKs
-//     and its name, or from a column rule of the spec;
-//   - empties the tables (TRUNCATE ... RESTART IDENTITY CASCADE), loads each with one streaming
-//     COPY (text format; tables in parallel as their parents commit), sets the deferred foreign
-//     keys, advances sequences past the generated keys;
-//   - verifies row counts and every foreign key.
+//     domains, arrays, enums, ranges and multiranges, identity/serial/generated columns, unique
+//     keys and indexes (partial ones with their WHERE clause), foreign keys (to tables or to one
+//     partition), CHECKs (the table's, and those only some partitions declare), partition bounds,
+//     the bodies of the schema's own SQL functions; and prod's statistics when the schema Job left
+//     them (row estimates, null fractions, distinct counts, average widths: never a value);
+//   - plans: every column gets a generator (a recipe) from its type, its CHECKs and its name, or
+//     from a column rule of the spec. CHECK conditions the planner does not read (an OR across
+//     shapes, CASE, the schema's functions) are judged by the server itself on candidate values
+//     (package oracle), and the columns draw from what passed. Rows are coherent: one person per
+//     row behind its name, email and username; identifying columns distinct; updated after
+//     created, a span's end after its start, a child created after its parents. Unique keys over
+//     foreign keys map rows to distinct combinations (a count that cannot fit is an error naming
+//     the largest that does);
+//   - empties the tables (TRUNCATE ... RESTART IDENTITY CASCADE) and loads each with one
+//     streaming COPY over a pool of connections: in foreign key order when the sessions check
+//     foreign keys, otherwise all at once, biggest first; tables nothing references with COPY
+//     FREEZE. Foreign keys closing a cycle are set by a second pass; sequences are advanced past
+//     the generated keys;
+//   - verifies, by reading the rows, every constraint of the catalog on every table, partition
+//     and inheritance child (package load's Verifier): each table as soon as it and the tables it
+//     references are committed, while the others load.
 //
-// Every value is a function of (seed, table, column, row number), so the same schema, counts and
-// seed give byte-identical tables however the work is scheduled, and a child row computes its
-// parent's key instead of reading it. Progress is printed as JSON lines; the last is a Summary.
+// The work is split by role: contract (the Spec, flags and Summary shared with the operator),
+// catalog (introspection), pgexpr (the SQL expression parser), plan, gen (generators), oracle
+// (the server as judge of conditions), load (COPY and verification); this package is the command
+// that runs them in turn.
+//
+// Every value is a function of (seed, table, column, row number) and of the server's answers to
+// questions that are themselves functions of the seed, so the same schema, counts and seed give
+// byte-identical tables however the work is scheduled, and a child row computes its parent's key
+// (or creation time) instead of reading it. Progress is printed as JSON lines; the last is a
+// Summary.
 package seed

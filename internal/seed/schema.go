@@ -7,6 +7,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/envmirror/envmirror/internal/seed/gen"
+	"github.com/envmirror/envmirror/internal/seed/load"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -45,9 +48,9 @@ func applySchema(ctx context.Context, conn *pgx.Conn, sql string, serverVersion 
 	msg := "applying the schema"
 	if pg.Position > 0 {
 		line, text := lineAt(prepared, int(pg.Position))
-		msg += fmt.Sprintf(" failed at line %d (%s)", line, strings.TrimSpace(truncateRunes(text, 160)))
+		msg += fmt.Sprintf(" failed at line %d (%s)", line, strings.TrimSpace(gen.TruncateRunes(text, 160)))
 	}
-	msg += ": " + describeError(err)
+	msg += ": " + load.DescribeError(err)
 	switch pg.Code {
 	case "42883", "42704", "42601", "0A000", "42P17":
 		// Unknown functions, types or syntax are what a schema written for a newer server hits.
@@ -93,7 +96,7 @@ WHERE nspname <> 'information_schema' AND nspname NOT LIKE 'pg\_%' ORDER BY nspn
 	}
 	for _, s := range schemas {
 		if _, err := conn.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{s}.Sanitize()+" CASCADE"); err != nil {
-			return fmt.Errorf("dropping schema %s: %s", s, describeError(err))
+			return fmt.Errorf("dropping schema %s: %s", s, load.DescribeError(err))
 		}
 	}
 	// A new database's public schema: owned by the database owner's role (15+), usable by all.
@@ -116,7 +119,7 @@ WHERE nspname <> 'information_schema' AND nspname NOT LIKE 'pg\_%' ORDER BY nspn
 			_, err = conn.Exec(ctx, "CREATE SCHEMA public")
 		}
 		if err != nil {
-			return fmt.Errorf("recreating schema public: %s", describeError(err))
+			return fmt.Errorf("recreating schema public: %s", load.DescribeError(err))
 		}
 	}
 	return nil

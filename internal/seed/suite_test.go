@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	. "github.com/onsi/ginkgo/v2"
@@ -41,6 +43,15 @@ func requirePostgres() string {
 		Skip(dsnEnv + " is not set; " + howToRun)
 	}
 	return dsn
+}
+
+// specContext gives a spec a context bounded by timeout; without a PostgreSQL server the spec is
+// skipped (in CI, failed).
+func specContext(timeout time.Duration) context.Context {
+	requirePostgres()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	DeferCleanup(cancel)
+	return ctx
 }
 
 // createDatabase makes an empty database of its own for a test, so tests can run in parallel.
@@ -92,4 +103,12 @@ func pgBin(tool string) string {
 		Skip("ENVMIRROR_TEST_PG_BIN is not set (the server's pg_dump and psql); " + howToRun)
 	}
 	return dir + "/" + tool
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
