@@ -16,7 +16,7 @@ import (
 	"github.com/envmirror/envmirror/api/v1alpha1"
 	"github.com/envmirror/envmirror/internal/metrics"
 	"github.com/envmirror/envmirror/internal/mirror"
-	"github.com/envmirror/envmirror/internal/seed"
+	"github.com/envmirror/envmirror/internal/seed/contract"
 )
 
 // reconcileData gives each of the copy's databases prod's schema and synthetic data: the
@@ -60,6 +60,13 @@ func (r *MirrorEnvironmentReconciler) reconcileData(ctx context.Context, s *scop
 			objs = append(objs, job)
 		}
 		s.databases = append(s.databases, st)
+	}
+	// A seeding that failed stays failed until what the database should hold changes: the
+	// environment is stalled on it (kstatus), not reconciling.
+	for _, st := range s.databases {
+		if st.Phase == v1alpha1.DataFailed && problem == nil {
+			problem = stall(v1alpha1.ConditionSeeded, st.Reason, "database %s: %s", st.Name, st.Message)
+		}
 	}
 	// Every Job that should exist is in objs: the apply prunes the seeding Jobs that are not.
 	objs, err := sweepObjects(s.desired.sweep, objs, map[string]int32{})
@@ -144,11 +151,14 @@ func (r *MirrorEnvironmentReconciler) readSeedJob(ctx context.Context, s *scope,
 	summary, found := r.seedSummary(ctx, s.target, job.Name)
 	switch {
 	case jobCondition(job, batchv1.JobComplete):
-		st.Phase, st.Reason = v1alpha1.DataSeeded, ""
-		st.Message = ""
+		st.Phase, st.Reason, st.Message = v1alpha1.DataSeeded, "", ""
 		if found {
 			st.Rows, st.Tables, st.RowsPerSecond = summary.Rows, int32(summary.Tables), summary.RowsPerSecond
 			st.Duration = fmt.Sprintf("%.1fs", summary.DurationSeconds)
+			st.TablesSeeded = tablesSeeded(summary)
+			if summary.Warnings > 0 {
+				st.Message = fmt.Sprintf("%d warning(s): constraints or types the seeder could not honour; see kubectl logs -n %s job/%s", summary.Warnings, s.target, job.Name)
+			}
 		} else {
 			st.Message = "the seeding Job completed but its pod left no summary in its termination message, so row counts are unknown"
 		}
@@ -162,7 +172,7 @@ func (r *MirrorEnvironmentReconciler) readSeedJob(ctx context.Context, s *scope,
 		r.event(s.env, corev1.EventTypeNormal, v1alpha1.ReasonSeeded, "Seed", "database %s seeded: %s", st.Name, note)
 		metrics.Seeded(st.Name, st.Rows, time.Duration(summary.DurationSeconds*float64(time.Second)))
 	case jobCondition(job, batchv1.JobFailed):
-		st.Phase = v1alpha1.DataFailed
+		st.Phase, st.Reason = v1alpha1.DataFailed, v1alpha1.ReasonSeedFailed
 		msg := "the seeding Job failed"
 		if c := jobConditionOf(job, batchv1.JobFailed); c != nil && c.Message != "" {
 			msg += " (" + c.Message + ")"
@@ -170,9 +180,11 @@ func (r *MirrorEnvironmentReconciler) readSeedJob(ctx context.Context, s *scope,
 		if found && summary.Error != "" {
 			msg = summary.Error
 		}
-		st.Reason = v1alpha1.ReasonSeedFailed
+		if found && summary.Reason != "" {
+			st.Reason = summary.Reason // ExtensionMissing, RowCountTooLarge, VerificationFailed, ...
+		}
 		st.Message = msg + "; logs: kubectl logs -n " + s.target + " job/" + job.Name
-		r.event(s.env, corev1.EventTypeWarning, v1alpha1.ReasonSeedFailed, "Seed", "database %s: %s", st.Name, msg)
+		r.event(s.env, corev1.EventTypeWarning, st.Reason, "Seed", "database %s: %s", st.Name, msg)
 	default:
 		st.Phase, st.Reason = v1alpha1.DataSeeding, v1alpha1.ReasonSeeding
 		st.Message = "seeding; progress: kubectl logs -f -n " + s.target + " job/" + job.Name
@@ -197,10 +209,10 @@ func jobCondition(job *batchv1.Job, t batchv1.JobConditionType) bool {
 
 // seedSummary reads the summary the newest finished pod of a seeding Job left in its
 // termination message.
-func (r *MirrorEnvironmentReconciler) seedSummary(ctx context.Context, ns, job string) (seed.Summary, bool) {
+func (r *MirrorEnvironmentReconciler) seedSummary(ctx context.Context, ns, job string) (contract.Summary, bool) {
 	pods := &corev1.PodList{}
 	if err := r.List(ctx, pods, client.InNamespace(ns), client.MatchingLabels{"job-name": job}); err != nil {
-		return seed.Summary{}, false
+		return contract.Summary{}, false
 	}
 	sort.Slice(pods.Items, func(i, j int) bool {
 		return pods.Items[j].CreationTimestamp.Before(&pods.Items[i].CreationTimestamp)
@@ -208,11 +220,29 @@ func (r *MirrorEnvironmentReconciler) seedSummary(ctx context.Context, ns, job s
 	for _, p := range pods.Items {
 		for _, c := range p.Status.ContainerStatuses {
 			if t := c.State.Terminated; c.Name == "seed" && t != nil && t.Message != "" {
-				if sum, err := seed.ParseSummary([]byte(t.Message)); err == nil {
+				if sum, err := contract.ParseSummary([]byte(t.Message)); err == nil {
 					return sum, true
 				}
 			}
 		}
 	}
-	return seed.Summary{}, false
+	return contract.Summary{}, false
+}
+
+// maxTablesSeeded bounds status.data[].tablesSeeded (the API's limit).
+const maxTablesSeeded = 20
+
+// tablesSeeded lists the largest tables of a seeding run, rows in the copy beside prod's
+// estimate.
+func tablesSeeded(summary contract.Summary) []v1alpha1.TableRows {
+	tables := append([]contract.TableSummary{}, summary.PerTable...)
+	sort.SliceStable(tables, func(i, j int) bool { return tables[i].Rows > tables[j].Rows })
+	if len(tables) > maxTablesSeeded {
+		tables = tables[:maxTablesSeeded]
+	}
+	var out []v1alpha1.TableRows
+	for _, t := range tables {
+		out = append(out, v1alpha1.TableRows{Table: t.Table, Rows: t.Rows, ProdRows: t.ProdRows})
+	}
+	return out
 }

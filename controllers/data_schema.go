@@ -117,10 +117,7 @@ func (r *MirrorEnvironmentReconciler) copyPassword(ctx context.Context, s *scope
 // copied database workload runs (prod's own, pinned), so pg_dump matches the server.
 func (r *MirrorEnvironmentReconciler) schemaImage(s *scope, d *v1alpha1.DatabaseSpec) string {
 	if d.StandIn != nil {
-		if d.StandIn.Image != "" {
-			return string(d.StandIn.Image)
-		}
-		return "postgres:" + d.StandIn.Version
+		return s.desired.standIns.Image(d)
 	}
 	for _, sv := range s.desired.infra.Services {
 		if sv.Name == d.Workload {

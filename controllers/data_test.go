@@ -16,7 +16,7 @@ import (
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
 	"github.com/envmirror/envmirror/internal/mirror"
-	"github.com/envmirror/envmirror/internal/seed"
+	"github.com/envmirror/envmirror/internal/seed/contract"
 )
 
 const schemaSQL = `CREATE TABLE public.customers (id bigint PRIMARY KEY, email text NOT NULL UNIQUE);
@@ -31,7 +31,7 @@ func seedJobs(ns, db string) []batchv1.Job {
 
 // finishJob plays the Job controller and kubelet: the Job's pod ends with the seeding summary
 // (or an error) in its termination message, and the Job is marked complete (or failed).
-func finishJob(job *batchv1.Job, summary seed.Summary, ok bool) {
+func finishJob(job *batchv1.Job, summary contract.Summary, ok bool) {
 	// As the Job controller makes it: the template's labels plus job-name.
 	labels := map[string]string{"job-name": job.Name}
 	for k, v := range job.Spec.Template.Labels {
@@ -155,18 +155,18 @@ var _ = Describe("data parity", Ordered, func() {
 		}
 		Expect(envs["PGHOST"].Value).To(Equal("orders-db"))
 		Expect(envs["PGPASSWORD"].ValueFrom.SecretKeyRef.Name).To(Equal("orders-db-credentials"))
-		var spec seed.Spec
-		Expect(json.Unmarshal([]byte(envs[seed.SpecEnv].Value), &spec)).To(Succeed())
+		var spec contract.Spec
+		Expect(json.Unmarshal([]byte(envs[contract.SpecEnv].Value), &spec)).To(Succeed())
 		Expect(spec.DefaultRows).To(Equal(int64(1000)))
 		Expect(spec.Tables).To(HaveKeyWithValue("orders", int64(5000)))
-		Expect(spec.Seed).To(Equal(seed.DefaultSeed("feature/data")), "the seed derives from the branch")
+		Expect(spec.Seed).To(Equal(mirror.DefaultSeed("feature/data")), "the seed derives from the branch")
 		Eventually(func() v1alpha1.DataPhase { return dataStatus(env, "orders-db").Phase }, 10*time.Second).Should(Equal(v1alpha1.DataSeeding))
 		Expect(dataStatus(env, "orders-db").Job).To(Equal(job.Name))
 	})
 
 	It("reports the seeding result and becomes Ready", func() {
 		job := seedJobs(target, "orders-db")[0]
-		finishJob(&job, seed.Summary{Tables: 2, Rows: 6000, DurationSeconds: 0.8, RowsPerSecond: 7500}, true)
+		finishJob(&job, contract.Summary{Tables: 2, Rows: 6000, DurationSeconds: 0.8, RowsPerSecond: 7500}, true)
 		Eventually(func() v1alpha1.DataPhase { return dataStatus(env, "orders-db").Phase }, 20*time.Second).Should(Equal(v1alpha1.DataSeeded))
 		st := dataStatus(env, "orders-db")
 		Expect(st.Rows).To(Equal(int64(6000)))
@@ -194,7 +194,7 @@ var _ = Describe("data parity", Ordered, func() {
 		Expect(job.Name).NotTo(Equal(old))
 		Expect(job.Spec.Template.Spec.Containers[0].Args).To(ContainElement("--reset"))
 
-		finishJob(&job, seed.Summary{Error: `table public.orders column customer_id: insert or update violates foreign key constraint "orders_customer_id_fkey"`}, false)
+		finishJob(&job, contract.Summary{Error: `table public.orders column customer_id: insert or update violates foreign key constraint "orders_customer_id_fkey"`}, false)
 		c := eventuallyCondition(env, v1alpha1.ConditionSeeded, metav1.ConditionFalse, v1alpha1.ReasonSeedFailed)
 		Expect(c.Message).To(ContainSubstring("public.orders column customer_id"))
 		Expect(c.Message).To(ContainSubstring("orders_customer_id_fkey"))
@@ -248,7 +248,7 @@ var _ = Describe("a schema read from prod's database", func() {
 		Expect(seedJobs(target, "orders-db")).To(BeEmpty(), "seeding waits for the schema")
 
 		// The schema is in: the DSN Secret goes, the seeding Job (without a schema file) starts.
-		finishJob(&schemaJob, seed.Summary{}, true)
+		finishJob(&schemaJob, contract.Summary{}, true)
 		Eventually(func() []batchv1.Job { return seedJobs(target, "orders-db") }, 20*time.Second).Should(HaveLen(1))
 		args := seedJobs(target, "orders-db")[0].Spec.Template.Spec.Containers[0].Args
 		Expect(strings.Join(args, " ")).NotTo(ContainSubstring("--schema-file"))

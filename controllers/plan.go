@@ -71,7 +71,7 @@ func plan(in planInput) *desired {
 	s, env := in.scope, in.env
 	d := &desired{standIns: mirror.NewStandIns(env, func(name string) string {
 		return s.keyring.Value(mirror.StandInPasswordScope, name, "password")
-	})}
+	}, s.inputs.schemas)}
 	scrubber := &plainScrubber{in: scrub.PlainInput{
 		Rewriter:  scrub.NewRewriter(env.Spec.Source.Namespace, in.target, env.Spec.Config.Rewrite),
 		Keyring:   s.keyring,

@@ -9,7 +9,6 @@ import (
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
 	"github.com/envmirror/envmirror/internal/mirror"
-	"github.com/envmirror/envmirror/internal/seed"
 )
 
 // dataPlan is the copy's databases: the stand-ins' objects, the schema ConfigMaps, and for each
@@ -56,24 +55,25 @@ func planData(in planInput, d *desired, b *mirror.Builder) dataPlan {
 			ref := spec.Schema.FromDatabase.SecretRef
 			schemaKey = "from:" + ref.Name + "/" + ref.Key
 		}
-		db.hash, db.specJSON = dataHash(env, spec, schemaKey)
+		image := ""
+		if spec.StandIn != nil {
+			image = d.standIns.Image(spec)
+		}
+		db.hash, db.specJSON = dataHash(env, spec, schemaKey, image)
 	}
 	return p
 }
 
 // dataHash identifies what a database should hold, and the seeding spec as the Job reads it.
-func dataHash(env *v1alpha1.MirrorEnvironment, d *v1alpha1.DatabaseSpec, schemaKey string) (string, string) {
+// image is the stand-in's image (its engine version), empty for a copied workload's database.
+func dataHash(env *v1alpha1.MirrorEnvironment, d *v1alpha1.DatabaseSpec, schemaKey, image string) (string, string) {
 	seedFrom := env.Spec.Branch
 	if seedFrom == "" {
 		seedFrom = env.Name
 	}
-	spec := seed.SpecFromAPI(*d, seed.DefaultSeed(seedFrom))
+	spec := mirror.SeedSpec(*d, mirror.DefaultSeed(seedFrom))
 	specJSON, _ := json.Marshal(spec) // a Spec holds only strings and numbers
-	engine := ""
-	if d.StandIn != nil {
-		engine = d.StandIn.Version + "/" + string(d.StandIn.Image)
-	}
-	return shortHash(spec.Hash() + "|" + schemaKey + "|" + engine), string(specJSON)
+	return shortHash(spec.Hash() + "|" + schemaKey + "|" + image), string(specJSON)
 }
 
 func shortHash(s string) string {

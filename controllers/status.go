@@ -182,8 +182,8 @@ func phaseOf(env *v1alpha1.MirrorEnvironment, prev v1alpha1.Phase, stalled, expi
 		return v1alpha1.PhaseReady
 	case ready.Status == metav1.ConditionUnknown && prev != "":
 		return prev // not evaluated this time (a transient error): keep what we knew
-	case ready.Reason == v1alpha1.ReasonSeedFailed:
-		return v1alpha1.PhaseDegraded
+	case seedFailed(env, ready):
+		return v1alpha1.PhaseDegraded // the copy runs; its data could not be made
 	case failureReasons[ready.Reason] || stalled:
 		return v1alpha1.PhaseFailed
 	case ready.Reason == v1alpha1.ReasonSeeding:
@@ -209,4 +209,18 @@ func setParity(st *v1alpha1.MirrorEnvironmentStatus, d *desired) {
 	res := d.infra
 	p.Pinned, p.Unpinned, p.Overridden = res.Pinned, res.Unpinned, res.Overridden
 	p.PinnedSummary = fmt.Sprintf("%d/%d", res.Pinned+res.Overridden, res.Pinned+res.Unpinned+res.Overridden)
+}
+
+// seedFailed reports whether Ready is False because a database's seeding failed (not because
+// of a spec problem of the data, which fails the environment).
+func seedFailed(env *v1alpha1.MirrorEnvironment, ready *metav1.Condition) bool {
+	c := apimeta.FindStatusCondition(env.Status.Conditions, v1alpha1.ConditionSeeded)
+	if c == nil || c.Status != metav1.ConditionFalse || c.Reason != ready.Reason {
+		return false
+	}
+	switch c.Reason {
+	case v1alpha1.ReasonSeeding, v1alpha1.ReasonDataInvalid, v1alpha1.ReasonApplyFailed, v1alpha1.ReasonReconciling:
+		return false
+	}
+	return true
 }

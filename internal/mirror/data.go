@@ -2,6 +2,7 @@ package mirror
 
 import (
 	"fmt"
+	"time"
 	"net/url"
 	"strconv"
 
@@ -12,6 +13,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
+	"github.com/envmirror/envmirror/internal/seed/contract"
 )
 
 // Stand-in defaults.
@@ -107,11 +109,11 @@ type SeedJobInput struct {
 // the container's termination message; progress is in its log.
 func (b *Builder) SeedJob(in SeedJobInput) *batchv1.Job {
 	conn := ConnectionFor(in.Database)
-	args := []string{"seed", "--wait-timeout=10m", "--summary-file=/dev/termination-log", "--reset"}
+	call := contract.Invocation{WaitTimeout: 10 * time.Minute, SummaryFile: contract.TerminationLog, Reset: true}
 	var mounts []corev1.VolumeMount
 	var volumes []corev1.Volume
 	if in.SchemaSQL {
-		args = append(args, "--schema-file=/schema/schema.sql")
+		call.SchemaFile = "/schema/schema.sql"
 		mounts = append(mounts, corev1.VolumeMount{Name: "schema", MountPath: "/schema", ReadOnly: true})
 		volumes = append(volumes, corev1.Volume{Name: "schema", VolumeSource: corev1.VolumeSource{
 			ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: SchemaConfigMapName(in.Database.Name)}}}})
@@ -135,7 +137,7 @@ func (b *Builder) SeedJob(in SeedJobInput) *batchv1.Job {
 					ImagePullSecrets:             in.PullSecrets,
 					SecurityContext:              restrictedPod(seedUID),
 					Containers: []corev1.Container{{
-						Name: "seed", Image: in.Image, Command: []string{"/manager"}, Args: args,
+						Name: "seed", Image: in.Image, Command: []string{"/manager"}, Args: contract.Args(call),
 						Env: []corev1.EnvVar{
 							{Name: "PGHOST", Value: conn.Host},
 							{Name: "PGPORT", Value: fmt.Sprint(conn.Port)},
@@ -143,7 +145,7 @@ func (b *Builder) SeedJob(in SeedJobInput) *batchv1.Job {
 							{Name: "PGUSER", Value: conn.User},
 							{Name: "PGPASSWORD", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: conn.Password.DeepCopy()}},
 							{Name: "PGSSLMODE", Value: conn.SSLMode},
-							{Name: "ENVMIRROR_SEED_SPEC", Value: in.SpecJSON},
+							{Name: contract.SpecEnv, Value: in.SpecJSON},
 						},
 						TerminationMessagePolicy: corev1.TerminationMessageReadFile,
 						Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
@@ -157,19 +159,6 @@ func (b *Builder) SeedJob(in SeedJobInput) *batchv1.Job {
 		},
 	}
 }
-
-// resetAndCopySchema empties the copy's database (every non-system schema) and pipes prod's
-// schema into it. pg_dump reads the catalog only: --schema-only never reads a row.
-const resetAndCopySchema = `set -eu
-psql "$TARGET_DSN" -v ON_ERROR_STOP=1 -q -c "DO \$\$ DECLARE s text; BEGIN
-  FOR s IN SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\_%' AND nspname <> 'information_schema' LOOP
-    EXECUTE format('DROP SCHEMA %I CASCADE', s);
-  END LOOP;
-  CREATE SCHEMA public;
-END \$\$;"
-pg_dump --schema-only --no-owner --no-privileges "$SOURCE_DSN" | psql "$TARGET_DSN" -v ON_ERROR_STOP=1 -q
-echo "schema copied"
-`
 
 // SchemaJobName names the Job that copies a database's schema from prod. It runs in the
 // operator's namespace, so it is named after the environment as well.
@@ -199,7 +188,7 @@ func SchemaJob(env *v1alpha1.MirrorEnvironment, operatorNamespace, name, secretN
 					AutomountServiceAccountToken: ptr.To(false),
 					SecurityContext:              restrictedPod(postgresUID),
 					Containers: []corev1.Container{{
-						Name: "schema", Image: image, Command: []string{"sh", "-c", resetAndCopySchema},
+						Name: "schema", Image: image, Command: []string{"sh", "-c", contract.SchemaJobScript()},
 						SecurityContext: restrictedContainer(),
 						Env: []corev1.EnvVar{
 							{Name: "SOURCE_DSN", ValueFrom: fromSecret("SOURCE_DSN")},

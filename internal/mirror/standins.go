@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
+	"github.com/envmirror/envmirror/internal/seed/contract"
 )
 
 // StandIns are the services the operator runs in the copy in place of prod's managed ones (a
@@ -22,11 +23,28 @@ type StandIns struct {
 	// the seeding Job and the templates that build connection strings agree without storing it
 	// twice.
 	password func(name string) string
+	// extensions maps a database to the extensions its schema creates, so its stand-in runs an
+	// image that has them (PostGIS, say).
+	extensions map[string][]string
 }
 
-// NewStandIns describes the environment's stand-ins.
-func NewStandIns(env *v1alpha1.MirrorEnvironment, password func(name string) string) StandIns {
-	return StandIns{env: env, password: password}
+// NewStandIns describes the environment's stand-ins. schemas maps a database to its schema SQL
+// where it is known before seeding (a ConfigMap schema).
+func NewStandIns(env *v1alpha1.MirrorEnvironment, password func(name string) string, schemas map[string]string) StandIns {
+	ext := map[string][]string{}
+	for db, sql := range schemas {
+		ext[db] = contract.RequiredExtensions(sql)
+	}
+	return StandIns{env: env, password: password, extensions: ext}
+}
+
+// Image is the image a database's stand-in runs: the spec's, or the official PostgreSQL image
+// of its version, or one that also has the extensions its schema needs.
+func (s StandIns) Image(d *v1alpha1.DatabaseSpec) string {
+	if d.StandIn.Image != "" {
+		return string(d.StandIn.Image)
+	}
+	return contract.StandInImage(d.StandIn.Version, s.extensions[d.Name])
 }
 
 // StandInPasswordScope is the keyring scope of stand-in passwords.
@@ -81,7 +99,7 @@ func (s StandIns) SecretNames() map[string]bool {
 func (s StandIns) Objects(b *Builder) []client.Object {
 	var out []client.Object
 	for _, d := range s.databases() {
-		sec, svc, sts := b.postgresStandIn(d, s.password(d.Name))
+		sec, svc, sts := b.postgresStandIn(d, s.password(d.Name), s.Image(d))
 		out = append(out, sec, svc, sts)
 	}
 	return out
@@ -147,7 +165,7 @@ func restrictedContainer() *corev1.SecurityContext {
 // managed outside the cluster (RDS, Cloud SQL): the same engine at the same version. It returns
 // the credentials Secret, the Service (named after the entry, so it takes the place of prod's
 // name for the database) and the StatefulSet.
-func (b *Builder) postgresStandIn(d *v1alpha1.DatabaseSpec, password string) (*corev1.Secret, *corev1.Service, *appsv1.StatefulSet) {
+func (b *Builder) postgresStandIn(d *v1alpha1.DatabaseSpec, password, image string) (*corev1.Secret, *corev1.Service, *appsv1.StatefulSet) {
 	labels := map[string]string{"app.kubernetes.io/name": d.Name, "app.kubernetes.io/component": "database-stand-in"}
 	meta := func(name string) metav1.ObjectMeta {
 		m := metav1.ObjectMeta{Name: name, Namespace: b.opts.TargetNamespace, Labels: map[string]string{}}
@@ -164,10 +182,6 @@ func (b *Builder) postgresStandIn(d *v1alpha1.DatabaseSpec, password string) (*c
 		TypeMeta: metaType("v1", "Service"), ObjectMeta: meta(d.Name),
 		Spec: corev1.ServiceSpec{Selector: labels, Ports: []corev1.ServicePort{{
 			Name: "postgres", Port: postgresPort, TargetPort: intstr.FromString("postgres")}}},
-	}
-	image := string(d.StandIn.Image)
-	if image == "" {
-		image = "postgres:" + d.StandIn.Version
 	}
 	storage := resource.MustParse("1Gi")
 	if d.StandIn.Storage != nil {

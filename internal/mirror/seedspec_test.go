@@ -1,4 +1,4 @@
-package seed
+package mirror
 
 import (
 	"testing"
@@ -18,7 +18,7 @@ func TestSpecFromAPIAndHash(t *testing.T) {
 			{Table: "users", Column: "tier", Generator: "oneOf", Values: []string{"a", "b"}},
 		},
 	}
-	s := SpecFromAPI(d, DefaultSeed("feature/x"))
+	s := SeedSpec(d, DefaultSeed("feature/x"))
 	if s.Seed != DefaultSeed("feature/x") || s.DefaultRows != 50 || s.Tables["orders"] != 500 || len(s.Columns) != 2 {
 		t.Fatalf("SpecFromAPI = %+v", s)
 	}
@@ -26,11 +26,11 @@ func TestSpecFromAPIAndHash(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.Seed = &seed
-	withSeed := SpecFromAPI(d, 99)
+	withSeed := SeedSpec(d, 99)
 	if withSeed.Seed != 7 {
 		t.Errorf("explicit seed not used: %d", withSeed.Seed)
 	}
-	if SpecFromAPI(v1alpha1.DatabaseSpec{}, 1).DefaultRows != contract.DefaultRowsPerTable {
+	if SeedSpec(v1alpha1.DatabaseSpec{}, 1).DefaultRows != contract.DefaultRowsPerTable {
 		t.Error("default rows not applied")
 	}
 	// The hash is stable, insensitive to map order and nil-vs-empty, sensitive to content.

@@ -1,4 +1,4 @@
-package seed
+package mirror
 
 import (
 	"hash/fnv"
@@ -8,15 +8,27 @@ import (
 	"github.com/envmirror/envmirror/api/v1alpha1"
 )
 
-// SpecFromAPI turns a database's API spec into the seeding program's Spec. defaultSeed is used
+// SeedSpec turns a database's API spec into the seeding program's Spec (the contract with
+// `manager seed`). defaultSeed is used
 // when the API spec sets no seed (see DefaultSeed).
-func SpecFromAPI(d v1alpha1.DatabaseSpec, defaultSeed int64) contract.Spec {
+func SeedSpec(d v1alpha1.DatabaseSpec, defaultSeed int64) contract.Spec {
 	s := contract.Spec{Seed: defaultSeed, DefaultRows: contract.DefaultRowsPerTable}
 	if d.Seed != nil {
 		s.Seed = *d.Seed
 	}
 	if d.Rows.Default != nil {
 		s.DefaultRows = *d.Rows.Default
+	}
+	if d.Rows.Scale != nil {
+		if v, err := d.Rows.Scale.Parse(); err == nil { // validated before planning
+			s.Scale = v
+		}
+	}
+	if d.Rows.Min != nil {
+		s.MinRows = *d.Rows.Min
+	}
+	if d.Rows.Max != nil {
+		s.MaxRows = *d.Rows.Max
 	}
 	if len(d.Rows.Tables) > 0 {
 		s.Tables = make(map[string]int64, len(d.Rows.Tables))
