@@ -2,9 +2,9 @@ package mirror
 
 import (
 	"fmt"
-	"time"
 	"net/url"
 	"strconv"
+	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
