@@ -26,7 +26,7 @@ func prodSearch(t *testing.T, root string) *fakeAPI {
 		"GET /_mapping": `{"products":{"mappings":{"properties":{"name":{"type":"text","analyzer":"folding"},"sku":{"type":"keyword"}}}},
 			".kibana_1":{"mappings":{}}}`,
 		"GET /_settings": `{"products":{"settings":{"index":{"analysis":{"analyzer":{"folding":{"tokenizer":"standard","filter":["lowercase","asciifolding"]}}}}}}}`,
-		"GET /_alias": `{"products":{"aliases":{"catalog":{}}},".kibana_1":{"aliases":{".kibana":{}}}}`,
+		"GET /_alias":    `{"products":{"aliases":{"catalog":{}}},".kibana_1":{"aliases":{".kibana":{}}}}`,
 	})
 }
 
