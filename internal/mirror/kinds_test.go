@@ -51,7 +51,7 @@ func kindsSnapshot() *source.Snapshot {
 			Spec: appsv1.DeploymentSpec{Replicas: ptr.To[int32](0), Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}}, Template: webTemplate}}},
 		Secrets: []corev1.Secret{{ObjectMeta: metav1.ObjectMeta{Name: "app-secrets"}, Data: map[string][]byte{"stripe": []byte("x")}}},
 		Pods: []corev1.Pod{{ObjectMeta: metav1.ObjectMeta{Name: "checkout-6f9-abc", Namespace: src, Labels: map[string]string{"app": "checkout", "rollouts-pod-template-hash": "6f9"}},
-			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "registry.example/checkout:2.1"}}},
+			Spec:   corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "registry.example/checkout:2.1"}}},
 			Status: corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{{Name: "app", ImageID: "registry.example/checkout@" + dig}}}}},
 		Custom: &source.CustomKinds{
 			Census: []source.KindCensus{
