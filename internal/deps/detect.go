@@ -200,6 +200,31 @@ func (d *detector) wholeHost(at Reference, v string) {
 	}
 }
 
+// WholeValue reads a value that is wholly a URL, a host:port or a host (a cluster Service name
+// included) and returns the host, lower-cased, and the shape; ok is false for any other value.
+// Nothing of the value but its host leaves it, so it may read Secret values.
+func WholeValue(v string) (host string, shape Shape, ok bool) {
+	v = strings.TrimSpace(v)
+	if urls := findURLs(v); len(urls) == 1 && urls[0].start == 0 && urls[0].end == len(v) {
+		return urls[0].host, ShapeURL, true
+	}
+	host, shape = v, ShapeHost
+	if c := strings.LastIndexByte(v, ':'); c > 0 {
+		p, err := strconv.Atoi(v[c+1:])
+		if err != nil || p <= 0 || p > 65535 {
+			return "", 0, false
+		}
+		host, shape = v[:c], ShapeHostPort
+	}
+	host = normalizeHost(host)
+	if !isHostName(host) || net.ParseIP(host) != nil || !strings.ContainsFunc(host, isLetterRune) {
+		return "", 0, false
+	}
+	return host, shape, true
+}
+
+func isLetterRune(r rune) bool { return r < 128 && isLetter(byte(r)) }
+
 // external reports whether a host is outside the cluster: a DNS name with a dot that is not a
 // cluster Service name ("x.svc…", "x.<namespace>") or localhost. IP addresses are not reported.
 func (d *detector) external(host string) bool {

@@ -142,3 +142,27 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+func TestWholeValue(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		host  string
+		shape Shape
+		ok    bool
+	}{
+		{"rediss://default:" + prodPassword + "@cache:6379/0", "cache", ShapeURL, true},
+		{" cache.shop-prod.svc.cluster.local:6379\n", "cache.shop-prod.svc.cluster.local", ShapeHostPort, true},
+		{"My-Cache.example.com", "my-cache.example.com", ShapeHost, true},
+		{prodPassword, "canary-prod-password-3f9a", ShapeHost, true}, // a word: only a host it would be matched with makes it one
+		{"redis://a:6379,redis://b:6379", "", 0, false},
+		{"10.0.0.1:6379", "", 0, false},
+		{"a b", "", 0, false},
+		{"host:99999", "", 0, false},
+		{"12345", "", 0, false},
+	} {
+		host, shape, ok := WholeValue(tc.in)
+		if host != tc.host || shape != tc.shape || ok != tc.ok {
+			t.Errorf("WholeValue(%q) = %q %v %v", tc.in, host, shape, ok)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package mirror
 
 import (
+	"slices"
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -48,15 +49,36 @@ func replacedServices(d *v1alpha1.DependencySpec) []string {
 	return out
 }
 
-// ReplacedHosts are the hosts among a dependency's replaces.
-func ReplacedHosts(d *v1alpha1.DependencySpec) []string {
+// DependencyHosts are the hosts a dependency stands in for: those in its replaces, and those
+// that prod's Services it replaces point to (an ExternalName to the managed endpoint).
+func DependencyHosts(d *v1alpha1.DependencySpec, prodServices []corev1.Service) []string {
 	var out []string
 	for _, r := range d.Replaces {
 		if strings.Contains(r, ".") {
 			out = append(out, strings.ToLower(strings.TrimSuffix(r, ".")))
 		}
 	}
+	services := replacedServices(d)
+	for i := range prodServices {
+		svc := &prodServices[i]
+		if svc.Spec.Type == corev1.ServiceTypeExternalName && slices.Contains(services, svc.Name) {
+			h := strings.ToLower(strings.TrimSuffix(svc.Spec.ExternalName, "."))
+			if strings.Contains(h, ".") && !slices.Contains(out, h) {
+				out = append(out, h)
+			}
+		}
+	}
 	return out
+}
+
+// DependencyNames are the names that lead to a dependency in prod: the Services it replaces,
+// short and qualified with prod's namespace, and the hosts it stands in for.
+func DependencyNames(d *v1alpha1.DependencySpec, prodNamespace string, prodServices []corev1.Service) []string {
+	var out []string
+	for _, svc := range replacedServices(d) {
+		out = append(out, svc, svc+"."+prodNamespace, svc+"."+prodNamespace+".svc", svc+"."+prodNamespace+".svc.cluster.local")
+	}
+	return append(out, DependencyHosts(d, prodServices)...)
 }
 
 // dependencyStandIn builds a dependency's stand-in: its credentials Secret, a Service named after

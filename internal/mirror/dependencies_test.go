@@ -170,13 +170,19 @@ func TestDependencyCredentialsAndRules(t *testing.T) {
 	if !s.SecretNames()["cache-credentials"] || s.SecretNames()["mq-credentials"] {
 		t.Errorf("secret names %v", s.SecretNames())
 	}
-	rules := s.RewriteRules()
-	found := false
-	for _, r := range rules {
-		found = found || (r.From == elastiCache && r.To == "cache")
+	prod := []corev1.Service{{ObjectMeta: metav1.ObjectMeta{Name: "search"},
+		Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeExternalName, ExternalName: "search-x.us-east-1.es.amazonaws.com."}}}
+	rules := map[string]string{}
+	for _, r := range s.RewriteRules(prod) {
+		rules[r.From] = r.To
 	}
-	if !found {
-		t.Errorf("the replaced host is rewritten to the stand-in: %v", rules)
+	if rules[elastiCache] != "cache" || rules["search-x.us-east-1.es.amazonaws.com"] != "search" ||
+		rules["https://search-x.us-east-1.es.amazonaws.com"] != "http://search:9200" {
+		t.Errorf("the hosts in replaces, and those the replaced ExternalNames point to, lead to the stand-ins: %v", rules)
+	}
+	if diff := cmp.Diff([]string{"search", "search.shop-prod", "search.shop-prod.svc", "search.shop-prod.svc.cluster.local", "search-x.us-east-1.es.amazonaws.com"},
+		mirror.DependencyNames(&depsEnv().Spec.Dependencies[2], src, prod)); diff != "" {
+		t.Errorf("names of search (-want +got):\n%s", diff)
 	}
 }
 

@@ -142,16 +142,16 @@ func (s StandIns) Objects(b *Builder) []client.Object {
 	return out
 }
 
-// RewriteRules point the hosts the dependencies replace at their stand-ins (see
-// deps.Engine.RewriteRules), for the configuration's Rewriter.
-func (s StandIns) RewriteRules() []v1alpha1.RewriteRule {
+// RewriteRules point the hosts the dependencies stand in for (DependencyHosts) at their
+// stand-ins (see deps.Engine.RewriteRules), for the configuration's Rewriter.
+func (s StandIns) RewriteRules(prodServices []corev1.Service) []v1alpha1.RewriteRule {
 	var out []v1alpha1.RewriteRule
 	for _, d := range s.dependencies() {
 		e, ok := deps.Lookup(d.Engine)
 		if !ok {
 			continue
 		}
-		for _, h := range ReplacedHosts(d) {
+		for _, h := range DependencyHosts(d, prodServices) {
 			out = append(out, e.RewriteRules(h, d.Name)...)
 		}
 	}
