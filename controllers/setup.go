@@ -37,6 +37,7 @@ const (
 // SetupWithManager registers the indexes and watches.
 func (r *MirrorEnvironmentReconciler) SetupWithManager(mgr ctrl.Manager, opts controller.Options) error {
 	ctx := context.Background()
+	setLocalConfig(mgr.GetConfig()) // prod's other kinds are read with it (kinds.go)
 	idx := mgr.GetFieldIndexer()
 	env := &v1alpha1.MirrorEnvironment{}
 	if err := idx.IndexField(ctx, env, indexLocalSource, func(o client.Object) []string {
@@ -108,6 +109,11 @@ func references(e *v1alpha1.MirrorEnvironment) []string {
 	for _, rule := range sec.Rules {
 		if rule.FromSecret != nil {
 			out = append(out, "Secret/"+rule.FromSecret.Name)
+		}
+	}
+	for _, d := range e.Spec.Dependencies {
+		if d.VersionFrom != nil {
+			out = append(out, "Secret/"+d.VersionFrom.SecretRef.Name)
 		}
 	}
 	for _, d := range e.Spec.Data {
