@@ -135,6 +135,9 @@ func (r *MirrorEnvironmentReconciler) stepDependency(ctx context.Context, s *sco
 	st.Ready = ready
 	if !ready {
 		st.Reason, st.Message = v1alpha1.ReasonDependencyNotReady, msg
+		if v.Note != "" {
+			st.Message += "; " + v.Note
+		}
 	} else if d.DefinitionsFromProd {
 		if err := r.copyDefinitions(ctx, s, p, jobs, &st); err != nil {
 			return st, err

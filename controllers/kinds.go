@@ -3,6 +3,9 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"maps"
+	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -140,28 +143,48 @@ func planKinds(in planInput, b *mirror.Builder) *mirror.KindsResult {
 const maxNotCopied = 100
 
 // applyKinds applies the copies of prod's other kinds that are applied as they are
-// (Certificates, kinds with a Copy rule), and prunes those no longer wanted.
+// (Certificates, kinds with a Copy rule), and prunes those no longer wanted: of the kinds it
+// copies now, and of those status.copiedKinds says it copied before.
 func (r *MirrorEnvironmentReconciler) applyKinds(ctx context.Context, s *scope) error {
 	objs := s.desired.kinds.Objects
-	gvks := map[schema.GroupVersionKind]bool{}
+	now := map[schema.GroupVersionKind]bool{}
 	for _, o := range objs {
-		gvks[o.GetObjectKind().GroupVersionKind()] = true
+		now[o.GetObjectKind().GroupVersionKind()] = true
 	}
-	if s.issuers != nil {
-		gvks[schema.GroupVersionKind{Group: "cert-manager.io", Version: "v1", Kind: "Certificate"}] = true
-	}
-	if len(gvks) == 0 {
-		return nil
+	candidates := maps.Clone(now)
+	for _, k := range s.env.Status.CopiedKinds {
+		if gvk, ok := parseGVK(k); ok {
+			candidates[gvk] = true
+		}
 	}
 	if err := r.applyComponent(ctx, s, mirror.ComponentKinds, objs, v1alpha1.ConditionProvisioned); err != nil {
 		return err
 	}
+	s.copiedKinds = nil
+	for gvk := range now {
+		s.copiedKinds = append(s.copiedKinds, gvk.GroupVersion().String()+"/"+gvk.Kind)
+	}
+	sort.Strings(s.copiedKinds)
 	if s.frozen() {
+		s.copiedKinds = s.env.Status.CopiedKinds
 		return nil
 	}
-	n, err := r.pruneKinds(ctx, s, gvks, objs)
+	n, err := r.pruneKinds(ctx, s, candidates, objs)
 	s.applied[mirror.ComponentKinds].pruned += n
 	return err
+}
+
+// parseGVK reads "group/version/Kind" ("v1/Kind" in the core group).
+func parseGVK(s string) (schema.GroupVersionKind, bool) {
+	i := strings.LastIndexByte(s, '/')
+	if i <= 0 {
+		return schema.GroupVersionKind{}, false
+	}
+	gv, err := schema.ParseGroupVersion(s[:i])
+	if err != nil {
+		return schema.GroupVersionKind{}, false
+	}
+	return gv.WithKind(s[i+1:]), true
 }
 
 // pruneKinds deletes this environment's copies of the given kinds that are not desired.

@@ -56,6 +56,8 @@ type scope struct {
 	databases []v1alpha1.DatabaseStatus
 	// dependencies are the dependency stand-ins' states after their step; nil when it did not run.
 	dependencies []v1alpha1.DependencyStatus
+	// copiedKinds are the kinds the kinds step copied as they are (when it ran: see applied).
+	copiedKinds []string
 	// drift is what differs between the copy and what prod implies, after applying.
 	drift []string
 	// followed lists what this reconcile changed in the copy to follow prod or revert an edit.

@@ -42,6 +42,9 @@ func (r *MirrorEnvironmentReconciler) updateStatus(s *scope) {
 	if s.dependencies != nil {
 		st.Dependencies = s.dependencies
 	}
+	if s.applied[mirror.ComponentKinds] != nil {
+		st.CopiedKinds = s.copiedKinds
+	}
 	if d != nil {
 		st.Data = s.databases
 		st.Parity.Drifted = s.drift
