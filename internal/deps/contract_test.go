@@ -2,6 +2,7 @@ package deps
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -56,5 +57,27 @@ func TestProbeFailureHoldsNoCredential(t *testing.T) {
 				t.Errorf("%s: the summary does not say why", engine)
 			}
 		}
+	}
+}
+
+// The command writes its summary to stdout and the summary file, and fails when the probe does.
+func TestCommand(t *testing.T) {
+	file := t.TempDir() + "/summary"
+	t.Setenv(EnvSourceURL, "redis://default:CANARY-cmd@127.0.0.1:1")
+	var out strings.Builder
+	err := Command(context.Background(), []string{"--engine=redis", "--summary-file=" + file, "--timeout=20s"}, &out)
+	if err == nil {
+		t.Fatal("a probe of nothing succeeded")
+	}
+	b, rerr := os.ReadFile(file)
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	s, perr := ParseSummary(b)
+	if perr != nil || s.Engine != "redis" || s.Error == "" || strings.TrimSpace(out.String()) != string(b) {
+		t.Errorf("summary %q (%v), stdout %q", b, perr, out.String())
+	}
+	if strings.Contains(string(b), "CANARY-cmd") {
+		t.Error("the summary holds the password")
 	}
 }

@@ -76,3 +76,30 @@ func FuzzSummaryCompact(f *testing.F) {
 		}
 	})
 }
+
+// FuzzWholeValue: the host read from a value is text of the value, and a URL's userinfo is
+// never taken for its host.
+func FuzzWholeValue(f *testing.F) {
+	for _, s := range []string{"rediss://u:p@cache:6379/0", "cache.prod.svc:6379", "h", "amqps://u:a@b@c.example.com", "x://@", "a:1:2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		host, shape, ok := WholeValue(v)
+		if !ok {
+			return
+		}
+		if host == "" || !strings.Contains(strings.ToLower(v), host) {
+			t.Fatalf("WholeValue(%q) = %q", v, host)
+		}
+		if shape == ShapeURL {
+			// RFC 3986: the authority ends at the first '/', '?' or '#'; the userinfo at its last '@'.
+			_, auth, _ := strings.Cut(strings.ToLower(v), "://")
+			if i := strings.IndexAny(auth, "/?#"); i >= 0 {
+				auth = auth[:i]
+			}
+			if at := strings.LastIndexByte(auth, '@'); at >= 0 && !strings.Contains(auth[at:], host) {
+				t.Fatalf("WholeValue(%q): host %q is not after the userinfo", v, host)
+			}
+		}
+	})
+}
