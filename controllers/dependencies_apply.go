@@ -252,7 +252,15 @@ func (r *MirrorEnvironmentReconciler) runProbe(ctx context.Context, s *scope, p 
 	job := mirror.ProbeJob(mirror.ProbeJobInput{Env: env, OperatorNamespace: r.OperatorNamespace, Name: name, Dependency: d,
 		Definitions: targetURL != "", Image: r.SeedImage, PullSecrets: r.Settings.SeedImagePullSecrets})
 	job.Annotations = map[string]string{annotationSecretVersion: src.ResourceVersion}
-	if err := r.Create(ctx, job); err != nil && !apierrors.IsAlreadyExists(err) {
+	err = r.Create(ctx, job)
+	switch {
+	case err == nil:
+		what := "reading prod's " + string(d.Engine) + " version"
+		if targetURL != "" {
+			what = "copying prod's " + string(d.Engine) + " definitions into the stand-in"
+		}
+		r.event(env, corev1.EventTypeNormal, "Probing", "Probe", "%s with %s job/%s", what, r.OperatorNamespace, name)
+	case !apierrors.IsAlreadyExists(err):
 		return err
 	}
 	return nil

@@ -74,50 +74,32 @@ func builtIn(name string, body map[string]any) bool {
 }
 
 func copyComponentTemplates(ctx context.Context, from, to *httpAPI) (int, error) {
-	var got struct {
-		Templates []struct {
-			Name     string         `json:"name"`
-			Template map[string]any `json:"component_template"`
-		} `json:"component_templates"`
-	}
-	if err := from.do(ctx, http.MethodGet, "/_component_template", nil, &got); err != nil {
-		if isStatus(err, http.StatusNotFound) || isStatus(err, http.StatusBadRequest) {
-			return 0, nil // before composable templates (Elasticsearch 7.8)
-		}
-		return 0, err
-	}
-	n := 0
-	for _, t := range got.Templates {
-		if builtIn(t.Name, t.Template) {
-			continue
-		}
-		if err := to.do(ctx, http.MethodPut, "/_component_template/"+url.PathEscape(t.Name), t.Template, nil); err != nil {
-			return n, err
-		}
-		n++
-	}
-	return n, nil
+	return copyNamedTemplates(ctx, from, to, "/_component_template", "component_templates", "component_template")
 }
 
 func copyIndexTemplates(ctx context.Context, from, to *httpAPI) (int, error) {
-	var got struct {
-		Templates []struct {
-			Name     string         `json:"name"`
-			Template map[string]any `json:"index_template"`
-		} `json:"index_templates"`
-	}
-	if err := from.do(ctx, http.MethodGet, "/_index_template", nil, &got); err != nil {
+	return copyNamedTemplates(ctx, from, to, "/_index_template", "index_templates", "index_template")
+}
+
+// copyNamedTemplates copies composable templates: GET path answers {list: [{name, item: body}]},
+// and each body is PUT to path/name. An engine before composable templates (Elasticsearch 7.8)
+// has none.
+func copyNamedTemplates(ctx context.Context, from, to *httpAPI, path, list, item string) (int, error) {
+	var got map[string][]map[string]any
+	if err := from.do(ctx, http.MethodGet, path, nil, &got); err != nil {
 		if isStatus(err, http.StatusNotFound) || isStatus(err, http.StatusBadRequest) {
 			return 0, nil
 		}
 		return 0, err
 	}
 	n := 0
-	for _, t := range got.Templates {
-		if builtIn(t.Name, t.Template) {
+	for _, t := range got[list] {
+		name, _ := t["name"].(string)
+		body, _ := t[item].(map[string]any)
+		if name == "" || builtIn(name, body) {
 			continue
 		}
-		if err := to.do(ctx, http.MethodPut, "/_index_template/"+url.PathEscape(t.Name), t.Template, nil); err != nil {
+		if err := to.do(ctx, http.MethodPut, path+"/"+url.PathEscape(name), body, nil); err != nil {
 			return n, err
 		}
 		n++
