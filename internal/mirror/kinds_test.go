@@ -101,17 +101,25 @@ func kindsSnapshot() *source.Snapshot {
 	}
 }
 
-func TestKinds(t *testing.T) {
+// kinds runs the conversions over kindsSnapshot, with a Skip rule for PodDisruptionBudgets and
+// a Copy rule for ServiceMonitors, and one usable ClusterIssuer.
+func kinds(t *testing.T) (*mirror.KindsResult, *v1alpha1.MirrorEnvironment, *source.Snapshot) {
 	env := testEnv(func(e *v1alpha1.MirrorEnvironment) {
 		e.Spec.Kinds = []v1alpha1.KindRule{
 			{Group: "policy", Kind: "PodDisruptionBudget", Action: v1alpha1.KindSkip},
 			{Group: "monitoring.coreos.com", Kind: "ServiceMonitor", Action: v1alpha1.KindCopy},
 		}
 	})
-	b := builder(t, env, nil)
 	snap := kindsSnapshot()
-	r := b.Kinds(mirror.KindsInput{Snapshot: snap, Issuers: map[string]bool{"letsencrypt": true}})
+	r := builder(t, env, nil).Kinds(mirror.KindsInput{Snapshot: snap, Issuers: map[string]bool{"letsencrypt": true}})
+	if len(snap.Deployments) != 1 || snap.Custom.Objects[mirror.KindRollout][0].Object["status"] == nil {
+		t.Fatal("prod's snapshot was changed")
+	}
+	return r, env, snap
+}
 
+func TestKindsNotCopied(t *testing.T) {
+	r, _, _ := kinds(t)
 	if diff := cmp.Diff([]v1alpha1.KindCount{
 		{Kind: "external-secrets.io/ExternalSecret", Count: 3, Reason: "everything: its keys come from dataFrom, which only prod's secret store can tell; the copy has no Secret everything"},
 		{Kind: "autoscaling/HorizontalPodAutoscaler", Count: 2, Reason: "autoscaling is not copied: the copy runs spec.workloads.replicas"},
@@ -120,11 +128,11 @@ func TestKinds(t *testing.T) {
 	}, r.NotCopied); diff != "" {
 		t.Errorf("not copied (-want +got):\n%s", diff)
 	}
-	if len(snap.Deployments) != 1 || snap.Custom.Objects[mirror.KindRollout][0].Object["status"] == nil {
-		t.Error("prod's snapshot was changed")
-	}
+}
 
-	// The Rollouts are Deployments Build copies like any other: pinned, scaled down.
+// The Rollouts are Deployments Build copies like any other: pinned, scaled down.
+func TestKindsRollouts(t *testing.T) {
+	r, env, _ := kinds(t)
 	res := mirror.Build(r.Snapshot, mirror.Options{Env: env, TargetNamespace: target, Scrubber: scrubberFor(t, env)})
 	r.Finish(res)
 	byName := map[string]*appsv1.Deployment{}
@@ -148,7 +156,10 @@ func TestKinds(t *testing.T) {
 			t.Errorf("service %s: source kind %q", sv.Name, sv.SourceKind)
 		}
 	}
+}
 
+func TestKindsSecretsAndCertificates(t *testing.T) {
+	r, _, _ := kinds(t)
 	// ExternalSecrets: a Secret of the target's name and keys, unless prod shows it already.
 	if diff := cmp.Diff([]corev1.Secret{
 		{ObjectMeta: metav1.ObjectMeta{Name: "db", Labels: map[string]string{"app": "db-creds"}}, Type: corev1.SecretTypeOpaque,
@@ -158,7 +169,6 @@ func TestKinds(t *testing.T) {
 	}, r.SecretShapes); diff != "" {
 		t.Errorf("secret shapes (-want +got):\n%s", diff)
 	}
-
 	// Certificates: copied for the copy's hosts with a usable ClusterIssuer, else self-signed.
 	if !r.OwnedSecrets["shop-tls"] || r.OwnedSecrets["internal-tls"] {
 		t.Errorf("owned secrets %v", r.OwnedSecrets)
@@ -166,19 +176,7 @@ func TestKinds(t *testing.T) {
 	if diff := cmp.Diff([]string{"api-fix-42.internal.example.com"}, r.TLSHosts); diff != "" {
 		t.Errorf("self-signed hosts:\n%s", diff)
 	}
-	var cert, monitor *unstructured.Unstructured
-	for _, o := range r.Objects {
-		u := o.(*unstructured.Unstructured)
-		switch u.GetKind() {
-		case "Certificate":
-			cert = u
-		case "ServiceMonitor":
-			monitor = u
-		}
-	}
-	if cert == nil || monitor == nil || len(r.Objects) != 2 {
-		t.Fatalf("objects %v", r.Objects)
-	}
+	cert := objectOfKind(t, r, "Certificate")
 	wantSpec := map[string]any{"secretName": "shop-tls", "dnsNames": []any{"shop-fix-42.example.com"}, "commonName": "shop-fix-42.example.com",
 		"issuerRef": map[string]any{"kind": "ClusterIssuer", "name": "letsencrypt"}}
 	if diff := cmp.Diff(wantSpec, cert.Object["spec"]); diff != "" {
@@ -187,8 +185,15 @@ func TestKinds(t *testing.T) {
 	if cert.GetNamespace() != target || cert.GetLabels()[mirror.LabelEnvironmentUID] != "uid-1" {
 		t.Errorf("certificate meta %s %v", cert.GetNamespace(), cert.GetLabels())
 	}
+}
 
-	// A Copy rule copies as is, rewritten and scrubbed, without status.
+// A Copy rule copies as is, rewritten and scrubbed, without status.
+func TestKindsCopyRule(t *testing.T) {
+	r, _, _ := kinds(t)
+	if len(r.Objects) != 2 {
+		t.Fatalf("objects %v", r.Objects)
+	}
+	monitor := objectOfKind(t, r, "ServiceMonitor")
 	if _, ok := monitor.Object["status"]; ok {
 		t.Error("status was copied")
 	}
@@ -199,6 +204,17 @@ func TestKinds(t *testing.T) {
 	if s := mustJSON(t, monitor.Object); strings.Contains(s, "CANARY-bearer-9f8e7d") {
 		t.Errorf("a credential was copied: %s", s)
 	}
+}
+
+func objectOfKind(t *testing.T, r *mirror.KindsResult, kind string) *unstructured.Unstructured {
+	t.Helper()
+	for _, o := range r.Objects {
+		if u := o.(*unstructured.Unstructured); u.GetKind() == kind {
+			return u
+		}
+	}
+	t.Fatalf("no %s among %v", kind, r.Objects)
+	return nil
 }
 
 func TestWantedKinds(t *testing.T) {

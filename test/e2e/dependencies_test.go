@@ -27,45 +27,7 @@ var _ = Describe("dependency stand-ins", func() {
 		const host = "shop-cache.x1y2z3.ng.0001.use1.cache.amazonaws.com"
 		canary := "FAKE-prod-redis-auth-" + runID
 		By("creating a prod namespace whose app uses ElastiCache")
-		_, err := kubectlIn(fmt.Sprintf(`apiVersion: v1
-kind: Namespace
-metadata: {name: %[1]s}
----
-apiVersion: envmirror.io/v1alpha1
-kind: MirrorSource
-metadata: {name: all-dev-namespaces, namespace: %[1]s}
-spec:
-  from:
-  - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: %[2]s}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: cache, namespace: %[1]s}
-spec:
-  type: ExternalName
-  externalName: %[3]s
-  ports: [{port: 6379}]
----
-apiVersion: v1
-kind: Secret
-metadata: {name: app-env, namespace: %[1]s}
-stringData:
-  REDIS_URL: rediss://default:%[4]s@%[3]s:6379
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: app, namespace: %[1]s, labels: {app: app}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: app}}
-  template:
-    metadata: {labels: {app: app}}
-    spec:
-      containers:
-      - name: app
-        image: registry.example/shop/cart:1.4.0
-        envFrom: [{secretRef: {name: app-env}}]
-`, prodNS, envNamespace, host, canary), "apply", "-f", "-")
+		_, err := kubectlIn(elastiCacheProd(prodNS, host, canary), "apply", "-f", "-")
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(func() { _, _ = kubectl("delete", "namespace", prodNS, "--ignore-not-found", "--wait=false") })
 		mustKubectl("-n", prodNS, "wait", "--for", "condition=Available", "--timeout=120s", "deployment/app")
@@ -120,3 +82,47 @@ spec:
 		Expect(mustKubectl("-n", target, "get", "configmaps,deployments,statefulsets,services,jobs", "-o", "json")).NotTo(ContainSubstring(canary))
 	})
 })
+
+// elastiCacheProd is a prod namespace whose app reaches ElastiCache through the ExternalName
+// Service "cache" and a REDIS_URL in its Secret, granting envNamespace the right to mirror it.
+func elastiCacheProd(prodNS, host, canary string) string {
+	return fmt.Sprintf(`apiVersion: v1
+kind: Namespace
+metadata: {name: %[1]s}
+---
+apiVersion: envmirror.io/v1alpha1
+kind: MirrorSource
+metadata: {name: all-dev-namespaces, namespace: %[1]s}
+spec:
+  from:
+  - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: %[2]s}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: cache, namespace: %[1]s}
+spec:
+  type: ExternalName
+  externalName: %[3]s
+  ports: [{port: 6379}]
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: app-env, namespace: %[1]s}
+stringData:
+  REDIS_URL: rediss://default:%[4]s@%[3]s:6379
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app, namespace: %[1]s, labels: {app: app}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: app}}
+  template:
+    metadata: {labels: {app: app}}
+    spec:
+      containers:
+      - name: app
+        image: registry.example/shop/cart:1.4.0
+        envFrom: [{secretRef: {name: app-env}}]
+`, prodNS, envNamespace, host, canary)
+}
