@@ -143,7 +143,7 @@ var _ = Describe("dependencies beyond PostgreSQL and prod's custom resources", O
 		env = newEnv(devNS, "deps", ns)
 		env.Spec.Dependencies = []v1alpha1.DependencySpec{
 			{Name: "cache", Engine: v1alpha1.EngineRedis, Version: "7.1"},
-			{Name: "mq", Engine: v1alpha1.EngineRabbitMQ, Replaces: []string{amazonMQHost},
+			{Name: "mq", Engine: v1alpha1.EngineRabbitMQ, Replaces: []string{amazonMQHost}, DefinitionsFromProd: true,
 				VersionFrom: &v1alpha1.VersionProbe{SecretRef: v1alpha1.SecretKeyRef{Name: "mq-readonly"}}},
 		}
 		Expect(k8s.Create(ctx, env)).To(Succeed())
@@ -196,7 +196,30 @@ var _ = Describe("dependencies beyond PostgreSQL and prod's custom resources", O
 		Eventually(func() string { return string(copyOf(target, "app-env", &corev1.Secret{}).Data["MQ_URL"]) }).Should(Equal(string(mq.Data["uri"])))
 		Eventually(func() string { return copyOf(target, "app-config", &corev1.ConfigMap{}).Data["AMQP_URL"] }).Should(Equal("amqp://mq:5672/orders"),
 			"the configuration's amqps URL to Amazon MQ leads to the stand-in")
-		Expect(dependencyStatus(env, "mq").ProdVersion).To(Equal("3.13.7"))
+		Eventually(func() string { return dependencyStatus(env, "mq").ProdVersion }).Should(Equal("3.13.7"))
+	})
+
+	It("copies prod's definitions into a ready stand-in before calling it ready", func() {
+		markCopiesReady(target)
+		var defs batchv1.Job
+		Eventually(func() []batchv1.Job { return probeJobs(env) }, 20*time.Second).Should(HaveLen(2))
+		for _, j := range probeJobs(env) {
+			if strings.Contains(j.Name, "-defs-") {
+				defs = j
+			}
+		}
+		Expect(defs.Spec.Template.Spec.Containers[0].Args).To(ContainElement("--definitions"))
+		urls := copyOf(operatorNamespace, defs.Name, &corev1.Secret{})
+		Expect(string(urls.Data["TARGET_URL"])).To(MatchRegexp(`^http://app:[^@]+@mq\.`+target+`\.svc:15672$`), "the stand-in's management API")
+		Expect(string(urls.Data["SOURCE_URL"])).To(HavePrefix("https://reader:"))
+		st := dependencyStatus(env, "mq")
+		Expect(st.Ready).To(BeFalse(), "not ready before prod's definitions are in")
+		Expect(st.Message).To(ContainSubstring("copying prod's definitions"))
+
+		finishProbe(&defs, deps.Summary{Engine: "rabbitmq", Version: "3.13.7", Definitions: "1 vhosts, 4 exchanges, 6 queues, 9 bindings and 1 policies (users, permissions and parameters are not copied)"}, true)
+		Eventually(func() bool { return dependencyStatus(env, "mq").Ready }, 20*time.Second).Should(BeTrue())
+		Expect(dependencyStatus(env, "mq").Definitions).To(HavePrefix("1 vhosts, 4 exchanges"))
+		Eventually(gone(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: operatorNamespace, Name: defs.Name}})).Should(BeTrue())
 	})
 
 	It("is Ready once the stand-ins are, and lists the backing service it has none for", func() {
