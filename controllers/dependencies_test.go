@@ -240,6 +240,21 @@ var _ = Describe("dependencies beyond PostgreSQL and prod's custom resources", O
 		}
 	})
 
+	It("writes nothing when reconciling a converged environment with stand-ins and probes", func() {
+		rv := resourceVersions(target)
+		jobs := len(probeJobs(env))
+		before := writes.count()
+		for i := range 3 {
+			updateEnv(env, func(e *v1alpha1.MirrorEnvironment) {
+				e.Annotations = map[string]string{"test/poke": strings.Repeat("x", i+1)}
+			})
+			time.Sleep(700 * time.Millisecond)
+		}
+		Expect(writes.count()-before).To(BeZero(), "API writes during reconciles of a converged environment")
+		Expect(resourceVersions(target)).To(Equal(rv))
+		Expect(probeJobs(env)).To(HaveLen(jobs), "a finished probe is not run again")
+	})
+
 	It("copies a Rollout as a Deployment, an ExternalSecret as a generated Secret, and Certificates", func() {
 		d := copyOf(target, "checkout", &appsv1.Deployment{})
 		Expect(d.Spec.Template.Spec.Containers[0].Image).To(Equal(pinned(checkoutImage)), "pinned to the digest the Rollout's pods run")
