@@ -77,7 +77,7 @@ vet: ## Run go vet.
 
 .PHONY: test
 test: generate manifests fmt vet k8s-assets ## Run the unit, envtest and PostgreSQL suites (fuzz targets run their seed corpora; `make fuzz` fuzzes).
-	KUBEBUILDER_ASSETS=$(K8S_ASSETS) hack/with-postgres.sh go test $(UNIT_PKGS) -count=1 -timeout 30m
+	KUBEBUILDER_ASSETS=$(K8S_ASSETS) hack/with-postgres.sh hack/with-services.sh go test $(UNIT_PKGS) -count=1 -timeout 30m
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME each (default 10000 executions; longer by hand: make fuzz FUZZTIME=10m).

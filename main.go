@@ -1,5 +1,6 @@
 // Command manager runs the envmirror operator (internal/manager); `manager seed` runs the
-// database seeding program that the operator starts as a Job (one binary, one image).
+// database seeding program and `manager probe` reads a prod dependency's version (and
+// definitions), both started by the operator as Jobs (one binary, one image).
 package main
 
 import (
@@ -8,6 +9,7 @@ import (
 
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	"github.com/envmirror/envmirror/internal/deps"
 	"github.com/envmirror/envmirror/internal/manager"
 	"github.com/envmirror/envmirror/internal/seed"
 )
@@ -18,12 +20,20 @@ var version = "dev"
 func main() {
 	ctx := ctrl.SetupSignalHandler()
 	var err error
-	if len(os.Args) > 1 && os.Args[1] == "seed" {
-		err = seed.Command(ctx, os.Args[2:], os.Stdout)
-		if err != nil {
+	sub := ""
+	if len(os.Args) > 1 {
+		sub = os.Args[1]
+	}
+	switch sub {
+	case "seed":
+		if err = seed.Command(ctx, os.Args[2:], os.Stdout); err != nil {
 			err = fmt.Errorf("seed: %w", err)
 		}
-	} else {
+	case "probe":
+		if err = deps.Command(ctx, os.Args[2:], os.Stdout); err != nil {
+			err = fmt.Errorf("probe: %w", err)
+		}
+	default:
 		err = manager.Main(ctx, os.Args[1:], os.Getenv, version, os.Stderr)
 	}
 	if err != nil {

@@ -40,7 +40,9 @@ func (r *MirrorEnvironmentReconciler) applyAll(ctx context.Context, s *scope) er
 		{run: func() error {
 			return r.applyComponent(ctx, s, mirror.ComponentAccess, d.access, v1alpha1.ConditionProvisioned)
 		}},
+		{run: func() error { return r.applyKinds(ctx, s) }},
 		{run: func() error { return r.reconcileData(ctx, s) }},
+		{run: func() error { return r.applyDependencies(ctx, s) }},
 	}
 	for _, step := range steps {
 		if step.needs != nil && !step.needs() {

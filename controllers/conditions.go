@@ -103,8 +103,11 @@ func setProvisionedCondition(env *v1alpha1.MirrorEnvironment, in provisionedInpu
 	}
 }
 
-// setVersionsPinnedCondition reports the pins; infra is nil when prod was not read.
-func setVersionsPinnedCondition(env *v1alpha1.MirrorEnvironment, infra *mirror.Result, err error) {
+// setVersionsPinnedCondition reports the pins; infra is nil when prod was not read. mismatched
+// lists dependency stand-ins that run another version than prod ("redis: prod runs 7.1, the
+// copy 7.0 (...)"): a dependency one version off is exactly the drift envmirror exists to
+// prevent, so it is reported here as well as in DependenciesReady.
+func setVersionsPinnedCondition(env *v1alpha1.MirrorEnvironment, infra *mirror.Result, mismatched []string, err error) {
 	const typ = v1alpha1.ConditionVersionsPinned
 	if infra == nil {
 		notEvaluated(env, typ, err, "prod was not read")
@@ -112,6 +115,10 @@ func setVersionsPinnedCondition(env *v1alpha1.MirrorEnvironment, infra *mirror.R
 	}
 	total := infra.Pinned + infra.Unpinned + infra.Overridden
 	switch {
+	case len(mismatched) > 0:
+		setCondition(env, typ, metav1.ConditionFalse, v1alpha1.ReasonVersionMismatch,
+			"%d of %d images run the digest prod runs, but dependency stand-ins run another version than prod: %s",
+			infra.Pinned, total, strings.Join(mismatched, "; "))
 	case env.Spec.Versions.Policy == v1alpha1.VersionKeepTag:
 		setCondition(env, typ, metav1.ConditionFalse, v1alpha1.ReasonPinningDisabled,
 			"versions.policy is KeepTag: the copy follows prod's tags, which may resolve to other builds than prod runs")

@@ -69,6 +69,9 @@ type MirrorEnvironmentReconciler struct {
 	// scrub it again.
 	memo     *scrubMemo
 	memoOnce sync.Once
+	// kinds reads prod's other kinds (discovery and metadata lists, cached a while).
+	kinds     *source.KindReader
+	kindsOnce sync.Once
 
 	// harmlessEdits remembers, by UID, the resourceVersion of copies that other field managers
 	// touched only outside the copy's fields, so that converged reconciles write nothing.

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -18,6 +19,10 @@ import (
 // steps only apply it; status reports from it.
 type desired struct {
 	standIns mirror.StandIns
+	// deps are the dependencies' versions, Secret rules and prod's services without a stand-in
+	// (dependencies.go); kinds what the copy makes of prod's other kinds (kinds.go).
+	deps  depsPlan
+	kinds *mirror.KindsResult
 	// infra is prod's infrastructure as the copy should have it (workloads, services, RBAC,
 	// claims, ingresses, prod's network policies), with the pins and what could not be done.
 	infra *mirror.Result
@@ -69,18 +74,22 @@ type planInput struct {
 // write nothing.
 func plan(in planInput) *desired {
 	s, env := in.scope, in.env
-	d := &desired{standIns: mirror.NewStandIns(env, func(name string) string {
+	d := &desired{deps: planDependencies(in)}
+	d.standIns = mirror.NewStandIns(env, func(name string) string {
 		return s.keyring.Value(mirror.StandInPasswordScope, name, "password")
-	}, s.inputs.schemas)}
+	}, s.inputs.schemas).WithDependencies(d.deps.versions)
+	rules := slices.Concat(env.Spec.Config.Rewrite, d.standIns.RewriteRules(s.prod.Services))
 	scrubber := &plainScrubber{in: scrub.PlainInput{
-		Rewriter:  scrub.NewRewriter(env.Spec.Source.Namespace, in.target, env.Spec.Config.Rewrite),
+		Rewriter:  scrub.NewRewriter(env.Spec.Source.Namespace, in.target, rules),
 		Keyring:   s.keyring,
 		KeepPlain: env.Spec.Config.KeepPlain,
 		Mode:      scrub.PlainMode(env.Spec.Config.PlainValues),
 	}}
 	opts := mirror.Options{Env: env, TargetNamespace: in.target, Scrubber: scrubber}
-	d.infra = mirror.Build(s.prod, opts)
 	b := mirror.NewBuilder(opts, nil)
+	d.kinds = planKinds(in, b)
+	d.infra = mirror.Build(d.kinds.Snapshot, opts)
+	d.kinds.Finish(d.infra)
 	if p := b.IsolationPolicy(); p != nil {
 		d.isolation = []client.Object{p}
 	}
@@ -129,10 +138,12 @@ func sweepAll(d *desired, s *scope, counts map[string]int32) error {
 // half-configured copy would start with missing credentials.
 func planConfig(in planInput, d *desired, scrubber *plainScrubber, b *mirror.Builder) configPlan {
 	s, env := in.scope, in.env
-	tlsHosts := append(append([]string{}, d.infra.IngressHosts...), mirror.ClusterHosts(in.target)...)
+	tlsHosts := slices.Concat(d.infra.IngressHosts, mirror.ClusterHosts(in.target), d.kinds.TLSHosts)
+	spec := env.Spec.Config.Secrets
+	spec.Rules = slices.Concat(spec.Rules, d.deps.secretRules)
 	secrets, err := scrub.Secrets(scrub.SecretsInput{
-		Prod:         s.prod.Secrets,
-		Spec:         env.Spec.Config.Secrets,
+		Prod:         slices.Concat(s.prod.Secrets, d.kinds.SecretShapes),
+		Spec:         spec,
 		DevSecrets:   s.inputs.devSecrets,
 		DevNamespace: env.Namespace,
 		Existing:     s.inputs.existing,
@@ -162,8 +173,8 @@ func planConfig(in planInput, d *desired, scrubber *plainScrubber, b *mirror.Bui
 	}
 	replaced := d.standIns.SecretNames()
 	for i := range secrets.Secrets {
-		if replaced[secrets.Secrets[i].Name] {
-			continue // the stand-in's own credentials take this name in the copy
+		if replaced[secrets.Secrets[i].Name] || d.kinds.OwnedSecrets[secrets.Secrets[i].Name] {
+			continue // the stand-in's own credentials, or cert-manager's Secret, take this name
 		}
 		p.objects = append(p.objects, b.Secret(&secrets.Secrets[i]))
 	}

@@ -27,6 +27,17 @@ package controllers
 // +kubebuilder:rbac:groups=authentication.k8s.io,resources=tokenreviews,verbs=create
 // +kubebuilder:rbac:groups=authorization.k8s.io,resources=subjectaccessreviews,verbs=create
 //
+// Prod's other kinds: the census lists metadata, the conversions whole objects, and a copied
+// Certificate needs a ClusterIssuer of the copy's cluster. Other kinds are reported as not
+// listable until an administrator grants list on them.
+//
+// +kubebuilder:rbac:groups=argoproj.io,resources=rollouts,verbs=list
+// +kubebuilder:rbac:groups=external-secrets.io,resources=externalsecrets,verbs=list
+// +kubebuilder:rbac:groups=cert-manager.io,resources=certificates;clusterissuers,verbs=list
+// +kubebuilder:rbac:groups=keda.sh,resources=scaledobjects;scaledjobs,verbs=list
+// +kubebuilder:rbac:groups=autoscaling,resources=horizontalpodautoscalers,verbs=list
+// +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=list
+//
 // In the operator's own namespace: the schema Jobs that read prod's database, and the Secret
 // that hands them the prod DSN (it never enters a copy's namespace).
 //

@@ -41,6 +41,12 @@ type scope struct {
 	grant          *sourceGrant
 	inputs         *inputs
 	keyring        scrub.Keyring
+	// probes are the dependency probe Jobs' results, by Job name; issuers the ClusterIssuers of
+	// the copy's cluster a copied Certificate may use; kindsErr why prod's other kinds could not
+	// be read (kinds.go, dependencies_apply.go).
+	probes   map[string]*probeResult
+	issuers  map[string]bool
+	kindsErr error
 
 	// plan: the whole desired copy, built by pure functions from what was read.
 	desired *desired
@@ -51,6 +57,10 @@ type scope struct {
 	services []v1alpha1.ServiceStatus
 	// databases are the databases' states after their step.
 	databases []v1alpha1.DatabaseStatus
+	// dependencies are the dependency stand-ins' states after their step; nil when it did not run.
+	dependencies []v1alpha1.DependencyStatus
+	// copiedKinds are the kinds the kinds step copied as they are (when it ran: see applied).
+	copiedKinds []string
 	// drift is what differs between the copy and what prod implies, after applying.
 	drift []string
 	// followed lists what this reconcile changed in the copy to follow prod or revert an edit.

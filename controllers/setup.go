@@ -109,6 +109,11 @@ func references(e *v1alpha1.MirrorEnvironment) []string {
 			out = append(out, "Secret/"+rule.FromSecret.Name)
 		}
 	}
+	for _, d := range e.Spec.Dependencies {
+		if d.VersionFrom != nil {
+			out = append(out, "Secret/"+d.VersionFrom.SecretRef.Name)
+		}
+	}
 	for _, d := range e.Spec.Data {
 		if d.Schema == nil {
 			continue

@@ -40,6 +40,9 @@ func (r *MirrorEnvironmentReconciler) readSources(ctx context.Context, s *scope)
 	if err := r.readProd(ctx, s); err != nil {
 		return err
 	}
+	if err := r.readProdExtras(ctx, s); err != nil { // kinds.go
+		return err
+	}
 	s.inputs, err = r.readInputs(ctx, s)
 	return err
 }

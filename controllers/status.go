@@ -40,6 +40,12 @@ func (r *MirrorEnvironmentReconciler) updateStatus(s *scope) {
 		}
 	}
 	st.ServicesReady = fmt.Sprintf("%d/%d", st.ReadyServices, st.TotalServices)
+	if s.dependencies != nil {
+		st.Dependencies = s.dependencies
+	}
+	if s.applied[mirror.ComponentKinds] != nil {
+		st.CopiedKinds = s.copiedKinds
+	}
 	if d != nil {
 		st.Data = s.databases
 		st.Parity.Drifted = s.drift
@@ -85,7 +91,15 @@ func (r *MirrorEnvironmentReconciler) setConditions(s *scope) {
 	if d != nil {
 		infra = d.infra
 	}
-	setVersionsPinnedCondition(env, infra, out.err)
+	var mismatched []string
+	if d != nil {
+		for _, e := range d.deps.entries {
+			if e.reason == v1alpha1.ReasonVersionMismatch {
+				mismatched = append(mismatched, e.spec.Name+": "+e.message)
+			}
+		}
+	}
+	setVersionsPinnedCondition(env, infra, mismatched, out.err)
 	cfg := configInput{explanation: explain(v1alpha1.ConditionConfigScrubbed), applied: s.applied[mirror.ComponentConfig]}
 	if d != nil {
 		cfg.plan = &d.config
@@ -98,6 +112,11 @@ func (r *MirrorEnvironmentReconciler) setConditions(s *scope) {
 	setSeededCondition(env, seededInput{explanation: explain(v1alpha1.ConditionSeeded),
 		databases: s.databases, reached: data != nil, applied: data})
 	setDriftedCondition(env, s.drift, d != nil && out.err == nil, s.frozen(), out.err)
+	deps := dependenciesInput{explanation: explain(v1alpha1.ConditionDependenciesReady), planned: d != nil, statuses: s.dependencies}
+	if d != nil {
+		deps.missing = d.deps.missing
+	}
+	setDependenciesReadyCondition(env, deps)
 }
 
 // readyInputs are the conditions Ready summarises, in the order their messages matter.
@@ -106,6 +125,7 @@ var readyInputs = []string{
 	v1alpha1.ConditionConfigScrubbed,
 	v1alpha1.ConditionIsolated,
 	v1alpha1.ConditionSeeded,
+	v1alpha1.ConditionDependenciesReady,
 }
 
 // failureReasons need the user to act, as opposed to work in progress.
@@ -126,6 +146,7 @@ var failureReasons = map[string]bool{
 	v1alpha1.ReasonKeepNotGranted:      true,
 	v1alpha1.ReasonNameCollision:       true,
 	v1alpha1.ReasonAccessRoleForbidden: true,
+	v1alpha1.ReasonProbeFailed:         true,
 }
 
 // setReadyCondition summarises the other conditions and the services' readiness into Ready,
@@ -139,8 +160,8 @@ func setReadyCondition(env *v1alpha1.MirrorEnvironment, expired bool, expiryNote
 	var blocking *metav1.Condition
 	for _, typ := range readyInputs {
 		c := apimeta.FindStatusCondition(st.Conditions, typ)
-		if c != nil && c.Reason == v1alpha1.ReasonIsolationDisabled {
-			continue // the user chose it; reported, not blocking
+		if c != nil && (c.Reason == v1alpha1.ReasonIsolationDisabled || c.Reason == v1alpha1.ReasonDependenciesMissing || c.Reason == v1alpha1.ReasonVersionMismatch) {
+			continue // the copy works; the condition says what differs from prod
 		}
 		if c != nil && c.Status == metav1.ConditionTrue {
 			continue
@@ -209,6 +230,7 @@ func setParity(st *v1alpha1.MirrorEnvironmentStatus, d *desired) {
 	res := d.infra
 	p.Pinned, p.Unpinned, p.Overridden = res.Pinned, res.Unpinned, res.Overridden
 	p.PinnedSummary = fmt.Sprintf("%d/%d", res.Pinned+res.Overridden, res.Pinned+res.Unpinned+res.Overridden)
+	p.NotCopied, p.MissingDependencies = d.kinds.NotCopied, d.deps.missing
 }
 
 // seedFailed reports whether Ready is False because a database's seeding failed (not because

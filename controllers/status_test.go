@@ -75,20 +75,22 @@ func TestSetVersionsPinnedCondition(t *testing.T) {
 	cases := []struct {
 		name   string
 		policy v1alpha1.VersionPolicy
-		infra  *mirror.Result
-		want   wantCondition
+		infra      *mirror.Result
+		want       wantCondition
+		mismatched []string
 	}{
-		{"prod not read", "", nil, wantCondition{metav1.ConditionUnknown, v1alpha1.ReasonReconciling, "prod was not read"}},
-		{"all pinned", "", &mirror.Result{Pinned: 3, Overridden: 1}, wantCondition{metav1.ConditionTrue, v1alpha1.ReasonPinned, "3 of 4 images run the digest prod runs (1 overridden"}},
-		{"some unpinned", "", &mirror.Result{Pinned: 1, Unpinned: 1, UnpinnedImages: []string{"CronJob/report"}}, wantCondition{metav1.ConditionFalse, v1alpha1.ReasonPartiallyPinned, "not pinned: CronJob/report"}},
-		{"required", v1alpha1.VersionRequireDigest, &mirror.Result{Unpinned: 1}, wantCondition{metav1.ConditionFalse, v1alpha1.ReasonUnpinnedImages, "0 of 1"}},
-		{"tags kept", v1alpha1.VersionKeepTag, &mirror.Result{}, wantCondition{metav1.ConditionFalse, v1alpha1.ReasonPinningDisabled, "KeepTag"}},
+		{"prod not read", "", nil, wantCondition{metav1.ConditionUnknown, v1alpha1.ReasonReconciling, "prod was not read"}, nil},
+		{"all pinned", "", &mirror.Result{Pinned: 3, Overridden: 1}, wantCondition{metav1.ConditionTrue, v1alpha1.ReasonPinned, "3 of 4 images run the digest prod runs (1 overridden"}, nil},
+		{"some unpinned", "", &mirror.Result{Pinned: 1, Unpinned: 1, UnpinnedImages: []string{"CronJob/report"}}, wantCondition{metav1.ConditionFalse, v1alpha1.ReasonPartiallyPinned, "not pinned: CronJob/report"}, nil},
+		{"required", v1alpha1.VersionRequireDigest, &mirror.Result{Unpinned: 1}, wantCondition{metav1.ConditionFalse, v1alpha1.ReasonUnpinnedImages, "0 of 1"}, nil},
+		{"tags kept", v1alpha1.VersionKeepTag, &mirror.Result{}, wantCondition{metav1.ConditionFalse, v1alpha1.ReasonPinningDisabled, "KeepTag"}, nil},
+		{"a dependency one version off", "", &mirror.Result{Pinned: 2}, wantCondition{metav1.ConditionFalse, v1alpha1.ReasonVersionMismatch, "cache: prod runs 7.1, the copy 7.0"}, []string{"cache: prod runs 7.1, the copy 7.0"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			env := testEnvironment()
 			env.Spec.Versions.Policy = c.policy
-			setVersionsPinnedCondition(env, c.infra, nil)
+			setVersionsPinnedCondition(env, c.infra, c.mismatched, nil)
 			checkCondition(t, env, v1alpha1.ConditionVersionsPinned, c.want)
 		})
 	}

@@ -69,6 +69,13 @@ type MirrorEnvironmentStatus struct {
 	// +listMapKey=name
 	Dependencies []DependencyStatus `json:"dependencies,omitempty"`
 
+	// CopiedKinds are the kinds of prod's other objects the copy has as they are ("group/version/
+	// Kind": Certificates, kinds with a spec.kinds Copy rule), so that the copies of a kind no
+	// longer copied are removed.
+	// +optional
+	// +kubebuilder:validation:MaxItems=50
+	CopiedKinds []string `json:"copiedKinds,omitempty"`
+
 	// URLs are where the copy can be reached: its Ingress hosts, or a port-forward command for
 	// its first Service when it has no Ingress.
 	// +optional

@@ -525,6 +525,11 @@ func (in *MirrorEnvironmentStatus) DeepCopyInto(out *MirrorEnvironmentStatus) {
 			(*in)[i].DeepCopyInto(&(*out)[i])
 		}
 	}
+	if in.CopiedKinds != nil {
+		in, out := &in.CopiedKinds, &out.CopiedKinds
+		*out = make([]string, len(*in))
+		copy(*out, *in)
+	}
 	if in.URLs != nil {
 		in, out := &in.URLs, &out.URLs
 		*out = make([]string, len(*in))

@@ -42,6 +42,9 @@ const (
 	ComponentNetwork    = "network"
 	ComponentData       = "data"
 	ComponentDeps       = "dependencies"
+	// ComponentKinds owns the copies of prod's other kinds applied as they are (Certificates,
+	// kinds with a Copy rule).
+	ComponentKinds = "kinds"
 )
 
 // OwnershipLabels are the labels tying an object to its environment. Label values are limited

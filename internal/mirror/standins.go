@@ -1,6 +1,8 @@
 package mirror
 
 import (
+	"slices"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -10,13 +12,15 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
+	"github.com/envmirror/envmirror/internal/deps"
 	"github.com/envmirror/envmirror/internal/seed/contract"
 )
 
-// StandIns are the services the operator runs in the copy in place of prod's managed ones (a
-// PostgreSQL of spec.data for an RDS, say). It owns everything about them: their objects, their
-// credentials (which Secret templates may use), which copies of prod's objects they take the
-// place of, and which copies would collide with them.
+// StandIns are the services the operator runs in the copy in place of prod's managed ones: a
+// PostgreSQL of spec.data for an RDS, a Redis of spec.dependencies for an ElastiCache. It owns
+// everything about them: their objects, their credentials (which Secret templates may use),
+// which copies of prod's objects they take the place of, and which copies would collide with
+// them.
 type StandIns struct {
 	env *v1alpha1.MirrorEnvironment
 	// password derives a stand-in's password from the environment's keyring, so the stand-in,
@@ -26,6 +30,9 @@ type StandIns struct {
 	// extensions maps a database to the extensions its schema creates, so its stand-in runs an
 	// image that has them (PostGIS, say).
 	extensions map[string][]string
+	// versions are what the spec.dependencies entries run, by name. An entry without one (its
+	// version is still being probed) reserves its names but has no objects yet.
+	versions map[string]DependencyVersion
 }
 
 // NewStandIns describes the environment's stand-ins. schemas maps a database to its schema SQL
@@ -47,6 +54,38 @@ func (s StandIns) Image(d *v1alpha1.DatabaseSpec) string {
 	return contract.StandInImage(d.StandIn.Version, s.extensions[d.Name])
 }
 
+// WithDependencies adds the spec.dependencies entries whose version is known.
+func (s StandIns) WithDependencies(versions map[string]DependencyVersion) StandIns {
+	s.versions = versions
+	return s
+}
+
+// Dependency returns what a spec.dependencies entry runs, when known.
+func (s StandIns) Dependency(name string) (DependencyVersion, bool) {
+	v, ok := s.versions[name]
+	return v, ok
+}
+
+// dependencies are the spec.dependencies entries.
+func (s StandIns) dependencies() []*v1alpha1.DependencySpec {
+	out := make([]*v1alpha1.DependencySpec, 0, len(s.env.Spec.Dependencies))
+	for i := range s.env.Spec.Dependencies {
+		out = append(out, &s.env.Spec.Dependencies[i])
+	}
+	return out
+}
+
+// resolved are the dependencies whose version is known, with it.
+func (s StandIns) resolved() []*v1alpha1.DependencySpec {
+	var out []*v1alpha1.DependencySpec
+	for _, d := range s.dependencies() {
+		if _, ok := s.versions[d.Name]; ok {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // StandInPasswordScope is the keyring scope of stand-in passwords.
 const StandInPasswordScope = "standin"
 
@@ -61,10 +100,14 @@ func (s StandIns) databases() []*v1alpha1.DatabaseSpec {
 	return out
 }
 
-// Names are the stand-ins' names, which are also their Service and StatefulSet names.
+// Names are the stand-ins' names, which are also their Service and StatefulSet names. A
+// dependency still being probed has its name already.
 func (s StandIns) Names() map[string]bool {
 	out := map[string]bool{}
 	for _, d := range s.databases() {
+		out[d.Name] = true
+	}
+	for _, d := range s.dependencies() {
 		out[d.Name] = true
 	}
 	return out
@@ -82,6 +125,12 @@ func (s StandIns) Credentials() map[string]map[string][]byte {
 		out[d.Name] = creds
 		out[StandInSecretName(d.Name)] = creds
 	}
+	for _, d := range s.resolved() {
+		v := s.versions[d.Name]
+		creds := v.Engine.Credentials(d.Name, v.Version, s.password(d.Name), v.Database)
+		out[d.Name] = creds
+		out[StandInSecretName(d.Name)] = creds
+	}
 	return out
 }
 
@@ -90,6 +139,9 @@ func (s StandIns) Credentials() map[string]map[string][]byte {
 func (s StandIns) SecretNames() map[string]bool {
 	out := map[string]bool{}
 	for _, d := range s.databases() {
+		out[StandInSecretName(d.Name)] = true
+	}
+	for _, d := range s.resolved() {
 		out[StandInSecretName(d.Name)] = true
 	}
 	return out
@@ -102,16 +154,48 @@ func (s StandIns) Objects(b *Builder) []client.Object {
 		sec, svc, sts := b.postgresStandIn(d, s.password(d.Name), s.Image(d))
 		out = append(out, sec, svc, sts)
 	}
+	for _, d := range s.resolved() {
+		out = append(out, b.dependencyStandIn(d, s.versions[d.Name], s.password(d.Name))...)
+	}
+	return out
+}
+
+// RewriteRules point the hosts the dependencies stand in for (DependencyHosts) at their
+// stand-ins (see deps.Engine.RewriteRules), for the configuration's Rewriter.
+func (s StandIns) RewriteRules(prodServices []corev1.Service) []v1alpha1.RewriteRule {
+	var out []v1alpha1.RewriteRule
+	for _, d := range s.dependencies() {
+		e, ok := deps.Lookup(d.Engine)
+		if !ok {
+			continue
+		}
+		for _, h := range DependencyHosts(d, prodServices) {
+			out = append(out, e.RewriteRules(h, d.Name)...)
+		}
+	}
 	return out
 }
 
 // Replaces reports whether the copy of a prod Service is replaced by a stand-in: prod reaches
 // its managed service through that name (an ExternalName to RDS, or a selector-less Service
-// with manual endpoints), and in the copy the name must lead to the stand-in. A Service that
-// selects pods is a collision instead (see Collisions), never silently replaced.
+// with manual endpoints), and in the copy the name must lead to the stand-in; or a dependency
+// names the Service in its replaces, whatever it is. A Service that selects pods and shares a
+// stand-in's name without being named in replaces is a collision instead (see Collisions),
+// never silently replaced.
 func (s StandIns) Replaces(obj client.Object) bool {
 	svc, ok := obj.(*corev1.Service)
-	return ok && s.Names()[svc.Name] && pointsOutside(svc)
+	if !ok {
+		return false
+	}
+	if s.Names()[svc.Name] && pointsOutside(svc) {
+		return true
+	}
+	for _, d := range s.dependencies() {
+		if slices.Contains(d.Replaces, svc.Name) {
+			return true
+		}
+	}
+	return false
 }
 
 func pointsOutside(svc *corev1.Service) bool {
@@ -127,16 +211,27 @@ func (s StandIns) Collisions(copies []client.Object) []string {
 		if !names[o.GetName()] {
 			continue
 		}
+		field := s.field(o.GetName())
 		switch o := o.(type) {
 		case *corev1.Service:
-			if !pointsOutside(o) {
-				out = append(out, "Service/"+o.Name+" (it selects prod's pods) and the stand-in spec.data["+o.Name+"]")
+			if !s.Replaces(o) {
+				out = append(out, "Service/"+o.Name+" (it selects prod's pods) and the stand-in "+field)
 			}
 		case *appsv1.StatefulSet:
-			out = append(out, "StatefulSet/"+o.Name+" and the stand-in spec.data["+o.Name+"]")
+			out = append(out, "StatefulSet/"+o.Name+" and the stand-in "+field)
 		}
 	}
 	return out
+}
+
+// field names the spec entry of a stand-in, for messages.
+func (s StandIns) field(name string) string {
+	for _, d := range s.dependencies() {
+		if d.Name == name {
+			return "spec.dependencies[" + name + "]"
+		}
+	}
+	return "spec.data[" + name + "]"
 }
 
 // postgresUID is the postgres user of the official images; seedUID is the manager image's.
@@ -147,9 +242,13 @@ const (
 
 // restrictedPod and restrictedContainer meet Pod Security "restricted", so the operator's own
 // pods run in namespaces that enforce it.
-func restrictedPod(uid int64) *corev1.PodSecurityContext {
+func restrictedPod(uid int64) *corev1.PodSecurityContext { return restrictedPodAs(uid, uid) }
+
+// restrictedPodAs runs as an image's own user and group (Elasticsearch's files belong to group
+// 0, which "restricted" allows: it forbids only user 0).
+func restrictedPodAs(uid, gid int64) *corev1.PodSecurityContext {
 	return &corev1.PodSecurityContext{
-		RunAsNonRoot: ptr.To(true), RunAsUser: ptr.To(uid), RunAsGroup: ptr.To(uid), FSGroup: ptr.To(uid),
+		RunAsNonRoot: ptr.To(true), RunAsUser: ptr.To(uid), RunAsGroup: ptr.To(gid), FSGroup: ptr.To(gid),
 		SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 	}
 }
@@ -182,12 +281,6 @@ func (b *Builder) postgresStandIn(d *v1alpha1.DatabaseSpec, password, image stri
 		TypeMeta: metaType("v1", "Service"), ObjectMeta: meta(d.Name),
 		Spec: corev1.ServiceSpec{Selector: labels, Ports: []corev1.ServicePort{{
 			Name: "postgres", Port: postgresPort, TargetPort: intstr.FromString("postgres")}}},
-	}
-	storage := resource.MustParse("1Gi")
-	if d.StandIn.Storage != nil {
-		if q, ok := parsedQuantity(*d.StandIn.Storage); ok {
-			storage = q
-		}
 	}
 	secretKey := func(key string) *corev1.EnvVarSource {
 		return &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
@@ -223,14 +316,7 @@ func (b *Builder) postgresStandIn(d *v1alpha1.DatabaseSpec, password, image stri
 					}},
 				},
 			},
-			VolumeClaimTemplates: []corev1.PersistentVolumeClaim{{
-				TypeMeta:   metaType("v1", "PersistentVolumeClaim"),
-				ObjectMeta: metav1.ObjectMeta{Name: "data"},
-				Spec: corev1.PersistentVolumeClaimSpec{
-					AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
-					Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: storage}},
-				},
-			}},
+			VolumeClaimTemplates: []corev1.PersistentVolumeClaim{dataClaim(d.StandIn.Storage)},
 		},
 	}
 	return secret, svc, sts

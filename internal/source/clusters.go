@@ -137,6 +137,16 @@ func (c *Clusters) SetLocal(cfg *rest.Config) {
 	c.local = rest.CopyConfig(cfg)
 }
 
+// LocalConfig is this cluster's rest config (nil before SetLocal).
+func (c *Clusters) LocalConfig() *rest.Config {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.local == nil {
+		return nil
+	}
+	return rest.CopyConfig(c.local)
+}
+
 // AllowServers restricts remote kubeconfigs to these API server hosts ("host", "host:port" or
 // "*.suffix"). Set it before the first Reader call.
 func (c *Clusters) AllowServers(hosts []string) {

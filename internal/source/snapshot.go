@@ -36,6 +36,9 @@ type Snapshot struct {
 	// Pods are read whole (not filtered by the selector): they carry the image digests prod
 	// runs, matched to workloads through the workloads' selectors.
 	Pods []corev1.Pod
+	// Custom are prod's objects of the other kinds (custom resources, autoscalers), read by a
+	// KindReader (kinds.go); nil when they were not read.
+	Custom *CustomKinds
 }
 
 // Read lists prod's objects in namespace. With a selector, objects that do not match are left
