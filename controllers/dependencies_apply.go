@@ -225,7 +225,7 @@ func (r *MirrorEnvironmentReconciler) runProbe(ctx context.Context, s *scope, p 
 	ref := d.VersionFrom.SecretRef
 	key := ref.KeyOr("url")
 	src := &corev1.Secret{}
-	err := r.Get(ctx, client.ObjectKey{Namespace: env.Namespace, Name: ref.Name}, src)
+	err := s.inputReader.Get(ctx, client.ObjectKey{Namespace: env.Namespace, Name: ref.Name}, src)
 	switch {
 	case apierrors.IsNotFound(err):
 		st.Reason, st.Message = v1alpha1.ReasonProbeFailed, fmt.Sprintf("the Secret %s/%s with prod's URL does not exist", env.Namespace, ref.Name)
@@ -273,7 +273,7 @@ func (r *MirrorEnvironmentReconciler) retryProbe(ctx context.Context, s *scope, 
 		return false, nil
 	}
 	src := &corev1.Secret{}
-	if err := r.Get(ctx, client.ObjectKey{Namespace: s.env.Namespace, Name: d.VersionFrom.SecretRef.Name}, src); err != nil {
+	if err := s.inputReader.Get(ctx, client.ObjectKey{Namespace: s.env.Namespace, Name: d.VersionFrom.SecretRef.Name}, src); err != nil {
 		return false, client.IgnoreNotFound(err)
 	}
 	if src.ResourceVersion == res.secretVersion {

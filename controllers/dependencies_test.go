@@ -50,8 +50,13 @@ func probeJobs(env *v1alpha1.MirrorEnvironment) []batchv1.Job {
 // finishProbe plays the Job controller and kubelet for a probe Job: its pod leaves the probe's
 // summary in its termination message, and the Job completes (or fails).
 func finishProbe(job *batchv1.Job, summary deps.Summary, ok bool) {
-	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: job.Namespace, Name: job.Name + "-probe",
-		Labels: map[string]string{"job-name": job.Name}}, Spec: *job.Spec.Template.Spec.DeepCopy()}
+	// As the Job controller makes it: the template's labels plus job-name.
+	labels := map[string]string{"job-name": job.Name}
+	for k, v := range job.Spec.Template.Labels {
+		labels[k] = v
+	}
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: job.Namespace, Name: job.Name + "-probe", Labels: labels},
+		Spec: *job.Spec.Template.Spec.DeepCopy()}
 	Expect(k8s.Create(ctx, pod)).To(Succeed())
 	pod.Status = corev1.PodStatus{Phase: corev1.PodSucceeded, ContainerStatuses: []corev1.ContainerStatus{{Name: "probe", Image: job.Spec.Template.Spec.Containers[0].Image,
 		State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Message: string(summary.Compact())}}}}}

@@ -73,8 +73,8 @@ func TestSetProvisionedCondition(t *testing.T) {
 
 func TestSetVersionsPinnedCondition(t *testing.T) {
 	cases := []struct {
-		name   string
-		policy v1alpha1.VersionPolicy
+		name       string
+		policy     v1alpha1.VersionPolicy
 		infra      *mirror.Result
 		want       wantCondition
 		mismatched []string

@@ -139,7 +139,7 @@ func (b *Builder) dependencyStandIn(d *v1alpha1.DependencySpec, v DependencyVers
 			Replicas: ptr.To[int32](1), ServiceName: d.Name,
 			Selector: &metav1.LabelSelector{MatchLabels: selector},
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: meta("").Labels},
+				ObjectMeta: metav1.ObjectMeta{Labels: podLabels(meta("").Labels)},
 				Spec: corev1.PodSpec{
 					AutomountServiceAccountToken: ptr.To(false),
 					SecurityContext:              restrictedPodAs(e.UID, e.GID),

@@ -17,7 +17,6 @@ import (
 	"github.com/envmirror/envmirror/internal/source"
 )
 
-
 // The kinds with a built-in conversion.
 var (
 	KindRollout        = schema.GroupKind{Group: "argoproj.io", Kind: "Rollout"}

@@ -234,6 +234,16 @@ func (s StandIns) field(name string) string {
 	return "spec.data[" + name + "]"
 }
 
+// podLabels are a stand-in pod's labels: its selector's, plus managed-by, because the operator's
+// cache holds only what it labels and it reads the stand-in's pod (the digest it runs).
+func podLabels(selector map[string]string) map[string]string {
+	out := map[string]string{LabelManagedBy: ManagedByValue}
+	for k, v := range selector {
+		out[k] = v
+	}
+	return out
+}
+
 // postgresUID is the postgres user of the official images; seedUID is the manager image's.
 const (
 	postgresUID = 999
@@ -292,7 +302,7 @@ func (b *Builder) postgresStandIn(d *v1alpha1.DatabaseSpec, password, image stri
 			Replicas: ptr.To[int32](1), ServiceName: d.Name,
 			Selector: &metav1.LabelSelector{MatchLabels: labels},
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				ObjectMeta: metav1.ObjectMeta{Labels: podLabels(labels)},
 				Spec: corev1.PodSpec{
 					AutomountServiceAccountToken: ptr.To(false),
 					SecurityContext:              restrictedPod(postgresUID),
