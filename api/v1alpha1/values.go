@@ -38,9 +38,16 @@ func (d Duration) Parse() (time.Duration, error) {
 // API server's CEL alike. The schema admits only plain decimal numbers of bounded length with a
 // unit suffix, which Parse turns into a resource.Quantity cheaply.
 //
+// Every use of a quantity (a storage size, a cap on requests and limits) needs one greater than
+// zero, and at most 1Pi keeps its arithmetic within resource.Quantity's int64 fast path. The API
+// server evaluates the rule even when the pattern has failed, and comparing "1E+999999999" takes
+// it longer than its request timeout: the rule repeats the pattern (without backslashes, which
+// CEL string literals would need escaped) before it calls quantity().
+//
 // +kubebuilder:validation:Type=string
 // +kubebuilder:validation:MaxLength=32
 // +kubebuilder:validation:Pattern=`^[0-9]{1,15}(\.[0-9]{1,9})?(m|k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)?$`
+// +kubebuilder:validation:XValidation:rule="!self.matches('^[0-9]{1,15}([.][0-9]{1,9})?(m|k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)?$') || (quantity(self).isGreaterThan(quantity('0')) && quantity(self).compareTo(quantity('1Pi')) <= 0)",message="a quantity is greater than 0 and at most 1Pi"
 type Quantity string
 
 // maxQuantityLen bounds what Parse will hand to resource.ParseQuantity.
@@ -61,8 +68,14 @@ func (q Quantity) Parse() (resource.Quantity, error) {
 	if err != nil {
 		return resource.Quantity{}, fmt.Errorf("%q is not a quantity such as 512Mi or 250m: %w", s, err)
 	}
+	if v.Sign() <= 0 || v.Cmp(maxQuantity) > 0 {
+		return resource.Quantity{}, fmt.Errorf("quantity %q is not greater than 0 and at most 1Pi", s)
+	}
 	return v, nil
 }
+
+// maxQuantity is the largest quantity the API admits.
+var maxQuantity = resource.MustParse("1Pi")
 
 // Fraction is a decimal fraction in (0, 1], such as "0.01".
 //
