@@ -2,6 +2,7 @@ package v1alpha1
 
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
 )
 
 // MirrorEnvironment is a development copy of a production namespace: the same services at the
@@ -30,6 +31,41 @@ type MirrorEnvironment struct {
 	Spec MirrorEnvironmentSpec `json:"spec"`
 	// +optional
 	Status MirrorEnvironmentStatus `json:"status,omitempty"`
+
+	// DecodeError, never stored, says why the stored spec did not fit these types; the spec is
+	// then empty. See UnmarshalJSON.
+	DecodeError string `json:"-"`
+}
+
+// UnmarshalJSON decodes a MirrorEnvironment even when its stored spec does not fit these types
+// (an object written through an older or looser CRD, or straight to etcd: replicas as a word,
+// say). One such object must not make a whole list undecodable, which would stop the operator's
+// cache, and with it every environment. The object then keeps its metadata and status, has an
+// empty spec, and DecodeError says what did not fit, for the operator to report on that
+// environment alone. Only metadata that does not decode is an error.
+func (e *MirrorEnvironment) UnmarshalJSON(data []byte) error {
+	type plain MirrorEnvironment // the same fields, without this method
+	var p plain
+	err := utiljson.Unmarshal(data, &p)
+	if err == nil {
+		*e = MirrorEnvironment(p)
+		return nil
+	}
+	var parts struct {
+		metav1.TypeMeta `json:",inline"`
+		Metadata        metav1.ObjectMeta `json:"metadata"`
+	}
+	if metaErr := utiljson.Unmarshal(data, &parts); metaErr != nil {
+		return err
+	}
+	*e = MirrorEnvironment{TypeMeta: parts.TypeMeta, ObjectMeta: parts.Metadata, DecodeError: err.Error()}
+	var status struct {
+		Status MirrorEnvironmentStatus `json:"status"`
+	}
+	if utiljson.Unmarshal(data, &status) == nil {
+		e.Status = status.Status
+	}
+	return nil
 }
 
 // MirrorEnvironmentSpec declares which production namespace to mirror and how the copy differs.
