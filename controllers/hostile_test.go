@@ -13,6 +13,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	schema2 "k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -232,3 +234,98 @@ var _ = Describe("the hostile table: reported by the operator", Ordered, Continu
 		fmt.Printf("hostile table (operator): %d of %d manifests reported in a condition\n", reported, len(cases))
 	})
 })
+
+var _ = Describe("an environment that cannot be processed", func() {
+	var devNS, prodNS string
+
+	BeforeEach(func() {
+		devNS, prodNS = unique("isolation-dev"), unique("isolation-prod")
+		createNamespace(devNS, nil)
+		smallProd(prodNS)
+		grantMirroring(prodNS)
+	})
+
+	// provisions waits for a good environment to become Ready in spite of its neighbours.
+	provisions := func(env *v1alpha1.MirrorEnvironment) {
+		eventuallyCondition(env, v1alpha1.ConditionProvisioned, metav1.ConditionTrue, v1alpha1.ReasonCopied)
+		markCopiesReady(getEnv(env).Status.TargetNamespace)
+		eventuallyCondition(env, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonReady)
+	}
+
+	It("never stops the environment next to it", func() {
+		bad := newEnv(devNS, "bad", prodNS)
+		bad.Spec.Config.Secrets.Rules = []v1alpha1.SecretRule{{Secret: "s", Key: "k", Template: "{{ range 1000000000 }}{{ range 1000000000 }}{{ end }}{{ end }}"}}
+		Expect(k8s.Create(ctx, bad)).To(Succeed())
+		good := newEnv(devNS, "good", prodNS)
+		Expect(k8s.Create(ctx, good)).To(Succeed())
+		provisions(good)
+		eventuallyCondition(bad, v1alpha1.ConditionStalled, metav1.ConditionTrue, v1alpha1.ReasonSpecInvalid)
+	})
+
+	It("never stops the others when the operator cannot even decode it", func() {
+		good := newEnv(devNS, "before", prodNS)
+		Expect(k8s.Create(ctx, good)).To(Succeed())
+		provisions(good)
+
+		// An object whose spec does not fit the operator's types, as an older or looser CRD
+		// (or a write straight to etcd) leaves behind: replicas as a word.
+		undecodable := storeThroughLooserSchema(devNS, "undecodable", prodNS)
+		DeferCleanup(func() {
+			Expect(k8s.Delete(ctx, undecodable)).To(Succeed())
+			Eventually(gone(undecodable), 20*time.Second).Should(BeTrue(), "its deletion completes")
+		})
+
+		// It is reported on its own...
+		c := eventuallyCondition(&v1alpha1.MirrorEnvironment{ObjectMeta: metav1.ObjectMeta{Namespace: devNS, Name: "undecodable"}},
+			v1alpha1.ConditionStalled, metav1.ConditionTrue, v1alpha1.ReasonSpecInvalid)
+		Expect(c.Message).To(ContainSubstring("replicas"))
+		// ...while an environment created after it, and one changed after it, still reconcile.
+		after := newEnv(devNS, "after", prodNS)
+		Expect(k8s.Create(ctx, after)).To(Succeed())
+		provisions(after)
+		updateEnv(good, func(e *v1alpha1.MirrorEnvironment) { e.Spec.Workloads.Exclude = []string{"api"} })
+		Eventually(func() int64 { return getEnv(good).Status.ObservedGeneration }, 20*time.Second).Should(Equal(getEnv(good).Generation))
+	})
+})
+
+// storeThroughLooserSchema stores a MirrorEnvironment with spec.workloads.replicas "many": it
+// loosens the CRD's schema for replicas to int-or-string, creates the object, and restores the
+// schema, as an upgrade from a looser CRD would leave things.
+func storeThroughLooserSchema(ns, name, source string) *unstructured.Unstructured {
+	const crdName = "mirrorenvironments.envmirror.io"
+	replicasPath := []string{"spec", "versions", "0", "schema", "openAPIV3Schema", "properties", "spec", "properties",
+		"workloads", "properties", "replicas"}
+	setReplicasSchema := func(schema map[string]any) (previous map[string]any) {
+		EventuallyWithOffset(1, func() error {
+			crd := &unstructured.Unstructured{}
+			crd.SetGroupVersionKind(schema2.GroupVersionKind{Group: "apiextensions.k8s.io", Version: "v1", Kind: "CustomResourceDefinition"})
+			if err := k8s.Get(ctx, client.ObjectKey{Name: crdName}, crd); err != nil {
+				return err
+			}
+			parent := crd.Object
+			for _, p := range replicasPath[:len(replicasPath)-1] {
+				switch v := parent[p].(type) {
+				case map[string]any:
+					parent = v
+				case []any:
+					parent = v[0].(map[string]any)
+				}
+			}
+			previous = parent["replicas"].(map[string]any)
+			parent["replicas"] = schema
+			return k8s.Update(ctx, crd)
+		}, 10*time.Second).Should(Succeed())
+		return previous
+	}
+	obj := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "envmirror.io/v1alpha1", "kind": "MirrorEnvironment",
+		"metadata": map[string]any{"namespace": ns, "name": name},
+		"spec":     map[string]any{"source": map[string]any{"namespace": source}, "workloads": map[string]any{"replicas": "many"}},
+	}}
+	original := setReplicasSchema(map[string]any{"x-kubernetes-int-or-string": true})
+	Eventually(func() error { return k8s.Create(ctx, obj.DeepCopy()) }, 20*time.Second).Should(Succeed(), "the looser schema admits the object")
+	setReplicasSchema(original)
+	Eventually(func() error { return k8s.Create(ctx, obj.DeepCopy(), client.DryRunAll) }, 20*time.Second).
+		ShouldNot(Succeed(), "the schema is strict again")
+	return obj
+}

@@ -60,6 +60,10 @@ func (s Settings) accessRoles() []string {
 // in Go) before anything is built: every value is parsed with a bound, and the operator-wide
 // policy is applied. A problem stalls the environment until its spec changes.
 func validateSpec(env *v1alpha1.MirrorEnvironment, settings Settings, operatorNamespace string) error {
+	if env.DecodeError != "" {
+		return stall(v1alpha1.ConditionProvisioned, v1alpha1.ReasonSpecInvalid,
+			"the stored spec does not fit this operator's API (written through an older or looser CRD?); nothing is done until it is fixed: %s", env.DecodeError)
+	}
 	spec := &env.Spec
 	var problems []string
 	problems = append(problems, valueProblems(spec)...)
