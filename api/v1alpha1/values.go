@@ -38,11 +38,10 @@ func (d Duration) Parse() (time.Duration, error) {
 // API server's CEL alike. The schema admits only plain decimal numbers of bounded length with a
 // unit suffix, which Parse turns into a resource.Quantity cheaply.
 //
-// Every use of a quantity (a storage size, a cap on requests and limits) needs one greater than
-// zero, and at most 1Pi keeps its arithmetic within resource.Quantity's int64 fast path. The API
-// server evaluates the rule even when the pattern has failed, and comparing "1E+999999999" takes
-// it longer than its request timeout: the rule repeats the pattern (without backslashes, which
-// CEL string literals would need escaped) before it calls quantity().
+// A quantity is greater than 0 (every use is a size or a cap) and at most 1Pi, which keeps its
+// arithmetic within int64. The rule checks the pattern again before it calls quantity(): the API
+// server evaluates rules even where the pattern failed, and comparing "1E+999999999" outlasts
+// its request timeout.
 //
 // +kubebuilder:validation:Type=string
 // +kubebuilder:validation:MaxLength=32
