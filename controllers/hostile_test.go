@@ -3,6 +3,7 @@ package controllers_test
 import (
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"os"
 	"sort"
 	"strings"
@@ -74,7 +75,7 @@ func hostileProd(devNS string) map[string]string {
 		StringData: map[string]string{"publishable-key": "pk_live_public", "secret-key": "sk_live_HOSTILE-canary"}})).To(Succeed())
 	grantMirroring(prod, v1alpha1.SecretKeys{Secret: "stripe", Keys: []string{"publishable-key"}})
 
-	smallProd(nodigest) // and then its pods go, with the digests they reported
+	smallProd(nodigest) // then its pods go, and with them the only record of the digest prod runs
 	Expect(k8s.DeleteAllOf(ctx, &corev1.Pod{}, client.InNamespace(nodigest))).To(Succeed())
 	grantMirroring(nodigest)
 	createNamespace(ungranted, nil)
@@ -130,7 +131,8 @@ func (c *hostileCase) create(devNS string, i int, vars map[string]string) {
 	if c.EnvName != "" {
 		name = expand(c.EnvName, vars)
 	}
-	vars = mergeVars(vars, map[string]string{"$SELF": name})
+	vars = maps.Clone(vars)
+	vars["$SELF"] = name
 	if c.Kubeconfig != "" {
 		kubeconfigSecret(devNS, name, []byte(expand(c.Kubeconfig, vars)))
 	}
@@ -143,17 +145,6 @@ func (c *hostileCase) create(devNS string, i int, vars map[string]string) {
 	Expect(k8s.Create(ctx, env, client.FieldValidation("Strict"))).To(Succeed(), "the API server refused %q", c.Name)
 	c.env = env
 	c.Expect.Message = expand(c.Expect.Message, vars)
-}
-
-func mergeVars(a, b map[string]string) map[string]string {
-	out := make(map[string]string, len(a)+len(b))
-	for k, v := range a {
-		out[k] = v
-	}
-	for k, v := range b {
-		out[k] = v
-	}
-	return out
 }
 
 // check waits for the entry's expected report.
@@ -188,12 +179,13 @@ func (c *hostileCase) check() {
 var _ = Describe("the hostile table: reported by the operator", Ordered, ContinueOnFailure, func() {
 	cases := loadHostileCases()
 	var devNS string
+	var vars map[string]string
 	var reported int
 
 	BeforeAll(func() {
 		devNS = unique("hostile-dev")
 		createNamespace(devNS, nil)
-		vars := hostileProd(devNS)
+		vars = hostileProd(devNS)
 		for i, c := range cases {
 			c.create(devNS, i, vars)
 		}
@@ -225,6 +217,8 @@ var _ = Describe("the hostile table: reported by the operator", Ordered, Continu
 			}
 		}
 		Expect(writes.inNamespaces(devNS)-writesBefore).To(BeNumerically("<=", 2), "writes to the environments at rest")
+		Expect(writes.inNamespaces("kube-system", vars["$TENANT"], vars["$PROD"], vars["$NODIGEST"], vars["$UNGRANTED"])).
+			To(BeZero(), "writes to prod, to the system or to another team's namespace")
 		_, err := os.Stat("/tmp/envmirror-hostile-pwned")
 		Expect(os.IsNotExist(err)).To(BeTrue(), "a kubeconfig's exec plugin ran")
 		GinkgoWriter.Printf("hostile table (operator): %d environments, %d reconciles in 4 s at rest\n", len(cases), total)
