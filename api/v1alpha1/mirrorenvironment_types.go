@@ -2,6 +2,7 @@ package v1alpha1
 
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
 )
 
 // MirrorEnvironment is a development copy of a production namespace: the same services at the
@@ -30,6 +31,41 @@ type MirrorEnvironment struct {
 	Spec MirrorEnvironmentSpec `json:"spec"`
 	// +optional
 	Status MirrorEnvironmentStatus `json:"status,omitempty"`
+
+	// DecodeError, never stored, says why the stored spec did not fit these types; the spec is
+	// then empty. See UnmarshalJSON.
+	DecodeError string `json:"-"`
+}
+
+// UnmarshalJSON decodes a MirrorEnvironment even when its stored spec does not fit these types
+// (an object written through an older or looser CRD, or straight to etcd: replicas as a word,
+// say). One such object must not make a whole list undecodable, which would stop the operator's
+// cache, and with it every environment. The object then keeps its metadata and status, has an
+// empty spec, and DecodeError says what did not fit, for the operator to report on that
+// environment alone. Only metadata that does not decode is an error.
+func (e *MirrorEnvironment) UnmarshalJSON(data []byte) error {
+	type plain MirrorEnvironment // the same fields, without this method
+	var p plain
+	err := utiljson.Unmarshal(data, &p)
+	if err == nil {
+		*e = MirrorEnvironment(p)
+		return nil
+	}
+	var parts struct {
+		metav1.TypeMeta `json:",inline"`
+		Metadata        metav1.ObjectMeta `json:"metadata"`
+	}
+	if metaErr := utiljson.Unmarshal(data, &parts); metaErr != nil {
+		return err
+	}
+	*e = MirrorEnvironment{TypeMeta: parts.TypeMeta, ObjectMeta: parts.Metadata, DecodeError: err.Error()}
+	var status struct {
+		Status MirrorEnvironmentStatus `json:"status"`
+	}
+	if utiljson.Unmarshal(data, &status) == nil {
+		e.Status = status.Status
+	}
+	return nil
 }
 
 // MirrorEnvironmentSpec declares which production namespace to mirror and how the copy differs.
@@ -37,6 +73,7 @@ type MirrorEnvironment struct {
 // +kubebuilder:validation:XValidation:rule="!has(self.targetNamespace) || has(self.source.kubeconfigSecretRef) || self.targetNamespace != self.source.namespace",message="targetNamespace must differ from source.namespace when the source is this cluster: the copy would be written over prod"
 // +kubebuilder:validation:XValidation:rule="has(oldSelf.targetNamespace) == has(self.targetNamespace) && (!has(self.targetNamespace) || oldSelf.targetNamespace == self.targetNamespace)",message="targetNamespace is immutable: create a new MirrorEnvironment to put the copy elsewhere"
 // +kubebuilder:validation:XValidation:rule="!has(self.data) || !has(self.dependencies) || self.data.all(d, self.dependencies.all(x, x.name != d.name))",message="a name is used by both spec.data and spec.dependencies: each stand-in needs its own name (it names a Service in the copy)"
+// +kubebuilder:validation:XValidation:rule="!has(self.data) || self.data.map(d, has(d.rows) && has(d.rows.tables) ? d.rows.tables.map(t, d.rows.tables[t]).sum() : 0).sum() <= 100000000",message="spec.data asks for more than 100000000 rows in all (rows.tables of every database); seed fewer rows"
 type MirrorEnvironmentSpec struct {
 	// Source is the production reference. It is only ever read. Immutable: a copy of another
 	// prod is another environment.
@@ -57,7 +94,7 @@ type MirrorEnvironmentSpec struct {
 	// re-creating the environment for the same branch yields the same data.
 	// +optional
 	// +kubebuilder:validation:MaxLength=200
-	// +kubebuilder:validation:Pattern=`^[^\s~^:?*\[\\]+$`
+	// +kubebuilder:validation:Pattern=`^[^\s\x00-\x1f\x7f~^:?*\[\\]+$`
 	Branch string `json:"branch,omitempty"`
 
 	// TTL is how long the environment lives, counted from its creation. When it passes, the
@@ -161,6 +198,7 @@ type SourceSpec struct {
 	// Selector limits the copy to prod's objects with these labels. Unset: everything in the
 	// namespace.
 	// +optional
+	// +kubebuilder:validation:XValidation:rule="(!has(self.matchLabels) || size(self.matchLabels) <= 64) && (!has(self.matchExpressions) || size(self.matchExpressions) <= 64)",message="a selector has at most 64 labels and 64 expressions"
 	Selector *metav1.LabelSelector `json:"selector,omitempty"`
 
 	// KubeconfigSecretRef names a Secret in this MirrorEnvironment's namespace holding a

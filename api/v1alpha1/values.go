@@ -38,9 +38,15 @@ func (d Duration) Parse() (time.Duration, error) {
 // API server's CEL alike. The schema admits only plain decimal numbers of bounded length with a
 // unit suffix, which Parse turns into a resource.Quantity cheaply.
 //
+// A quantity is greater than 0 (every use is a size or a cap) and at most 1Pi, which keeps its
+// arithmetic within int64. The rule checks the pattern again before it calls quantity(): the API
+// server evaluates rules even where the pattern failed, and comparing "1E+999999999" outlasts
+// its request timeout.
+//
 // +kubebuilder:validation:Type=string
 // +kubebuilder:validation:MaxLength=32
 // +kubebuilder:validation:Pattern=`^[0-9]{1,15}(\.[0-9]{1,9})?(m|k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)?$`
+// +kubebuilder:validation:XValidation:rule="!self.matches('^[0-9]{1,15}([.][0-9]{1,9})?(m|k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)?$') || (quantity(self).isGreaterThan(quantity('0')) && quantity(self).compareTo(quantity('1Pi')) <= 0)",message="a quantity is greater than 0 and at most 1Pi"
 type Quantity string
 
 // maxQuantityLen bounds what Parse will hand to resource.ParseQuantity.
@@ -61,8 +67,14 @@ func (q Quantity) Parse() (resource.Quantity, error) {
 	if err != nil {
 		return resource.Quantity{}, fmt.Errorf("%q is not a quantity such as 512Mi or 250m: %w", s, err)
 	}
+	if v.Sign() <= 0 || v.Cmp(maxQuantity) > 0 {
+		return resource.Quantity{}, fmt.Errorf("quantity %q is not greater than 0 and at most 1Pi", s)
+	}
 	return v, nil
 }
+
+// maxQuantity is the largest quantity the API admits.
+var maxQuantity = resource.MustParse("1Pi")
 
 // Fraction is a decimal fraction in (0, 1], such as "0.01".
 //
