@@ -81,7 +81,7 @@ test: generate manifests fmt vet k8s-assets ## Run the unit, envtest and Postgre
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz target for FUZZTIME each (default 10000 executions; longer by hand: make fuzz FUZZTIME=10m).
-	@for pkg in $$(go list ./internal/... ./controllers/...); do \
+	@for pkg in $$(go list ./api/... ./internal/... ./controllers/...); do \
 		for target in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
 			echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
 			go test $$pkg -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) || exit 1; \

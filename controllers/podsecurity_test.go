@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
+	"github.com/envmirror/envmirror/internal/deps"
 	"github.com/envmirror/envmirror/internal/mirror"
 )
 
@@ -55,7 +56,14 @@ func operatorPodTemplates(ns string) map[string]corev1.PodTemplateSpec {
 			Name: fmt.Sprintf("dep-%d-%s", i, engine), Engine: engine, Version: "1.2.3"})
 	}
 	b := mirror.NewBuilder(mirror.Options{Env: env, TargetNamespace: ns}, nil)
-	objs := mirror.NewStandIns(env, func(string) string { return "password" }).Objects(b)
+	versions := map[string]mirror.DependencyVersion{}
+	for _, d := range env.Spec.Dependencies {
+		r, err := deps.Resolve(d.Engine, d.Version, "")
+		Expect(err).NotTo(HaveOccurred(), "engine %s", d.Engine)
+		versions[d.Name] = mirror.DependencyVersion{Resolved: r}
+	}
+	objs := mirror.NewStandIns(env, func(string) string { return "password" }, nil).WithDependencies(versions).Objects(b)
+	Expect(len(objs)).To(BeNumerically(">=", 3*len(env.Spec.Dependencies)), "every dependency stand-in is built and judged")
 	for i := range env.Spec.Data {
 		objs = append(objs, b.SeedJob(mirror.SeedJobInput{Database: &env.Spec.Data[i], Hash: "0123456789", Image: "envmirror/manager:test",
 			SpecJSON: "{}", SchemaSQL: i == 0, PullSecrets: []corev1.LocalObjectReference{{Name: "regcred"}}}))

@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
+	"github.com/envmirror/envmirror/internal/tmpl"
 )
 
 // TemplateData describes the copy to Secret templates: {{ .Namespace }}, {{ .Branch }},
@@ -101,8 +102,8 @@ func (e *KeyError) Error() string {
 	return fmt.Sprintf("secret %s key %s: %s", e.Secret, e.Key, e.Msg)
 }
 
-// maxTemplateOutput bounds a rendered template: a Secret cannot hold more, and a template such as
-// {{ range 1000000000 }} must not exhaust the operator's memory.
+// maxTemplateOutput bounds a rendered template: a Secret cannot hold more. (Loops and values that
+// grow without bound are refused by internal/tmpl.)
 const maxTemplateOutput = 1 << 20
 
 // Secrets returns the copy's Secrets for prod's: same names, types and keys; values by policy.
@@ -307,10 +308,9 @@ func (rv *resolver) newRule(i int, spec v1alpha1.SecretRule) (*rule, error) {
 		if spec.Key == "" {
 			return nil, errors.New("a template rule names a key")
 		}
-		t, err := template.New(ref{spec.Secret, spec.Key}.String()).
-			Option("missingkey=error").
-			Funcs(template.FuncMap{"secret": rv.secretFunc}).
-			Parse(spec.Template)
+		// internal/tmpl: no loops, and no function builds a value past its bound, so a template
+		// costs at most a few times its length in MaxOutput.
+		t, err := tmpl.Parse(ref{spec.Secret, spec.Key}.String(), spec.Template, template.FuncMap{"secret": rv.secretFunc})
 		if err != nil {
 			return nil, fmt.Errorf("parsing the template: %v", err)
 		}

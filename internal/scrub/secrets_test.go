@@ -214,7 +214,7 @@ func keyErrors(t *testing.T, err error) []string {
 func TestSecretsErrors(t *testing.T) {
 	prod := []corev1.Secret{
 		secret("stripe", corev1.SecretTypeOpaque, "publishable-key", "pk", "other", "o"),
-		secret("a", corev1.SecretTypeOpaque, "x", "1", "y", "2", "z", "3", "self", "4", "uses-z", "5", "missing", "6", "field", "7", "big", "8"),
+		secret("a", corev1.SecretTypeOpaque, "x", "1", "y", "2", "z", "3", "self", "4", "uses-z", "5", "missing", "6", "field", "7", "big", "8", "loop", "9", "grow", "10"),
 		secret("sa", corev1.SecretTypeServiceAccountToken, "token", "t"),
 		secret("pull", corev1.SecretTypeDockerConfigJson, ".dockerconfigjson", "{}"),
 	}
@@ -264,8 +264,15 @@ func TestSecretsErrors(t *testing.T) {
 			[]v1alpha1.SecretRule{{Secret: "a", Key: "field", Template: `{{ .Cluster }}`}}, nil,
 			[]string{"a/field: template: "}},
 		{"output too big",
-			[]v1alpha1.SecretRule{{Secret: "a", Key: "big", Template: `{{ range 2000000 }}x{{ end }}`}}, nil,
+			[]v1alpha1.SecretRule{{Secret: "a", Key: "big", Template: strings.Repeat(`{{ printf "%999d" 1 }}`, 1100)}}, nil,
 			[]string{"a/big: template: "}},
+		{"a loop",
+			[]v1alpha1.SecretRule{{Secret: "a", Key: "loop", Template: `{{ range 2000000 }}x{{ end }}`}}, nil,
+			[]string{"a/loop: rule 0: parsing the template: {{range}} is not supported"}},
+		{"a value grown without bound",
+			[]v1alpha1.SecretRule{{Secret: "a", Key: "grow", Template: `{{ $x := secret "a" "x" }}` +
+				strings.Repeat(`{{ $x = print $x $x $x $x $x $x $x $x $x $x }}`, 8)}}, nil,
+			[]string{"a/grow: template: template: a/grow:1:172: executing \"a/grow\" at <print $x $x $x $x $x $x $x $x $x $x>: error calling print: a value in the template would be longer than 65536 bytes"}},
 		{"parse error",
 			[]v1alpha1.SecretRule{{Secret: "a", Key: "x", Template: `{{ secret "a" `}}, nil,
 			[]string{"a/x: rule 0: parsing the template"}},
