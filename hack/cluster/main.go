@@ -267,7 +267,7 @@ func startCluster(p paths, s *state) (err error) {
 		}
 	}()
 	launch := func(name string) error {
-		rec, err := w.launch(s, name)
+		rec, err := w.launch(s, name, argv(p, s, name))
 		if err == nil {
 			started = append(started, rec)
 		}
@@ -329,14 +329,14 @@ type watcher struct {
 	exits map[string]<-chan error
 }
 
-// launch starts a component with its command line, after checking that its ports are free.
-func (w *watcher) launch(s *state, name string) (*procRecord, error) {
+// launch starts a component with a command line, after checking that its ports are free.
+func (w *watcher) launch(s *state, name string, cmdline []string) (*procRecord, error) {
 	for _, port := range componentPorts(s, name) {
 		if err := checkPortFree(port.number, port.spec); err != nil {
 			return nil, err
 		}
 	}
-	rec, exited, err := spawn(w.p, name, argv(w.p, s, name), nil)
+	rec, exited, err := spawn(w.p, name, cmdline, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
 
 // restartCmd stops one component of a running cluster and starts it again in place, with the
-// same command line, data and ports, the way an upgrade, a crash or a node reboot does it to a
+// same command line (read from /proc), data and ports, the way an upgrade, a crash or a node reboot does it to a
 // real control plane: its clients see their connections and watches drop and must recover on
 // their own. The e2e suite restarts kube-apiserver under a provisioning operator this way.
 //
@@ -52,6 +53,11 @@ func restartCmd(p paths, args []string) error {
 	if err != nil || !rec.alive() {
 		return fmt.Errorf("%s is not running; `up` repairs a partial cluster", name)
 	}
+	// The very command line it runs with, whatever the environment of this call says.
+	cmdline, err := procCmdline(rec.pid)
+	if err != nil {
+		return err
+	}
 
 	stopped := time.Now()
 	if *kill {
@@ -64,9 +70,15 @@ func restartCmd(p paths, args []string) error {
 	}
 	logf("stopped %s (pid %d) with %s", name, rec.pid, map[bool]string{true: "SIGKILL", false: "SIGTERM"}[*kill])
 	time.Sleep(*down)
+	// The kernel may hold a killed process's listening socket a little longer than the process.
+	for _, port := range componentPorts(s, name) {
+		for deadline := time.Now().Add(10 * time.Second); checkPortFree(port.number, port.spec) != nil && time.Now().Before(deadline); {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
 
 	w := watcher{p: p, exits: map[string]<-chan error{}}
-	if _, err := w.launch(s, name); err != nil {
+	if _, err := w.launch(s, name, cmdline); err != nil {
 		return err
 	}
 	if err := w.waitReady(s, name); err != nil {
@@ -74,6 +86,19 @@ func restartCmd(p paths, args []string) error {
 	}
 	fmt.Printf("%s restarted: down for %s\n", name, time.Since(stopped).Round(100*time.Millisecond))
 	return nil
+}
+
+// procCmdline reads a process's command line from /proc/<pid>/cmdline.
+func procCmdline(pid int) ([]string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		return nil, err
+	}
+	args := strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
+	if len(args) == 0 || args[0] == "" {
+		return nil, fmt.Errorf("process %d has no command line", pid)
+	}
+	return args, nil
 }
 
 // killNow sends SIGKILL and waits until the process is gone; it removes the pid file.
