@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 )
@@ -106,17 +105,7 @@ func (r *report) print(w io.Writer, o options) {
 
 func (r *report) printTraffic(w io.Writer, title string, t trafficRow) {
 	fmt.Fprintf(w, "  %s: %d requests, %.0f reconciles\n", title, t.traffic.total(), t.reconciles)
-	verbs := t.traffic.byVerb()
-	names := make([]string, 0, len(verbs))
-	for v := range verbs {
-		names = append(names, v)
-	}
-	sort.Strings(names)
-	parts := make([]string, len(names))
-	for i, v := range names {
-		parts[i] = fmt.Sprintf("%s=%d", v, verbs[v])
-	}
-	fmt.Fprintf(w, "    by verb: %s\n", strings.Join(parts, " "))
+	fmt.Fprintf(w, "    by verb: %s\n", formatCounts(t.traffic.byVerb()))
 	for _, line := range t.traffic.top(12) {
 		fmt.Fprintf(w, "    %s\n", line)
 	}

@@ -58,7 +58,7 @@ type chaosStep struct {
 	do   func()
 }
 
-var _ = Describe("Chaos", Ordered, func() {
+var _ = Describe("Chaos", func() {
 	BeforeEach(func() {
 		if operator == nil {
 			By("starting the operator")
