@@ -11,10 +11,15 @@ import (
 	. "github.com/onsi/gomega"
 )
 
-// Failover budgets. A SIGKILLed leader cannot release its Lease: the standby takes it once the
-// lease expires (controller-runtime's LeaseDuration, 15 s, plus up to one RetryPeriod, 2 s).
-// A leader that stops cleanly releases it (LeaderElectionReleaseOnCancel): the standby takes it
-// at its next retry.
+// Failover budgets (issue #15). A SIGKILLed leader cannot release its Lease: the standby takes it
+// once the lease has not been renewed for LeaseDuration, counted from when the standby last saw
+// it change. The leader renews every RetryPeriod; the standby polls every RetryPeriod to
+// 2.2 × RetryPeriod (client-go's JitterFactor 1.2), so it may see the last renewal up to one poll
+// late and take the lease up to one poll after it expired: from the kill, LeaseDuration − RetryPeriod
+// to LeaseDuration + 4.4 × RetryPeriod. With controller-runtime's defaults (15 s, 2 s) that is
+// 13 to 23.8 s, so the 20 s budget holds only when the lease timings are tighter (e.g. 10 s
+// and 2 s: at most 18.8 s). A leader that stops cleanly releases the Lease
+// (LeaderElectionReleaseOnCancel): the standby takes it at its next poll, within 4.4 s.
 const (
 	killedLeaderBudget  = 20 * time.Second
 	stoppedLeaderBudget = 5 * time.Second
