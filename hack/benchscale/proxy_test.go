@@ -57,3 +57,17 @@ func TestTrafficCountsWritesOncePerObject(t *testing.T) {
 			got, got.total(), got.byVerb())
 	}
 }
+
+// Any request is classified without a panic, and every method gives a verb.
+func FuzzParseRequest(f *testing.F) {
+	for _, p := range []string{"/api/v1/namespaces/a/pods/b/log", "/apis/apps/v1/deployments", "/apis", "//api//v1/", "/api/v1/namespaces/x/status"} {
+		f.Add("GET", p, "watch=true")
+	}
+	f.Fuzz(func(t *testing.T, method, path, query string) {
+		q, _ := url.ParseQuery(query)
+		got := parseRequest(method, path, q, "")
+		if got.verb == "" && method != "" {
+			t.Errorf("parseRequest(%q, %q) = %+v: no verb", method, path, got)
+		}
+	})
+}
