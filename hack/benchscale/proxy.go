@@ -13,6 +13,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"k8s.io/apimachinery/pkg/util/sets"
+	apirequest "k8s.io/apiserver/pkg/endpoints/request"
 )
 
 // countingProxy stands between the manager and the API server and counts every request the
@@ -125,10 +128,17 @@ func (t traffic) top(n int) []string {
 	return out
 }
 
+// requestInfo classifies requests as the API server itself does (verb, resource, subresource,
+// namespace, name), for counts in the terms of RBAC and the audit log.
+var requestInfo = &apirequest.RequestInfoFactory{
+	APIPrefixes:          sets.NewString("api", "apis"),
+	GrouplessAPIPrefixes: sets.NewString("api"),
+}
+
 // count records one request: its verb and resource, and for a write the object it writes.
 func (p *countingProxy) count(r *http.Request) {
-	req := parseRequest(r.Method, r.URL.Path, r.URL.Query(), r.Header.Get("Content-Type"))
-	if req.verb == "create" && req.name == "" && r.Body != nil {
+	req := classify(r)
+	if req.Verb == "create" && req.Name == "" && r.Body != nil {
 		// POST names the object in its body.
 		body, err := io.ReadAll(r.Body)
 		if err == nil {
@@ -137,87 +147,43 @@ func (p *countingProxy) count(r *http.Request) {
 				Metadata struct{ Name, GenerateName string } `json:"metadata"`
 			}
 			if json.Unmarshal(body, &obj) == nil {
-				req.name = obj.Metadata.Name + obj.Metadata.GenerateName
+				req.Name = obj.Metadata.Name + obj.Metadata.GenerateName
 			}
 		}
 	}
+	resource := req.Resource
+	if req.Subresource != "" {
+		resource += "/" + req.Subresource
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.requests[req.verb+" "+req.resourceWithSub()]++
-	if req.isWrite() && req.resource != "events" {
-		p.written[req.resource+" "+req.namespace+"/"+req.name] = struct{}{}
+	p.requests[req.Verb+" "+resource]++
+	if isWrite(req.Verb) && req.Resource != "events" {
+		p.written[req.Resource+" "+req.Namespace+"/"+req.Name] = struct{}{}
 	}
 }
 
-// apiRequest is what a request does, in the API server's own terms (verb, resource,
-// subresource), read from its method, path and query.
-type apiRequest struct {
-	verb, resource, subresource, namespace, name string
-}
-
-func (a apiRequest) resourceWithSub() string {
-	if a.subresource != "" {
-		return a.resource + "/" + a.subresource
+// classify is the API server's RequestInfo of r, with server-side apply (a PATCH of type
+// application/apply-patch+yaml) told apart from other patches; requests outside the resource
+// API (discovery, /version, /openapi) count as resource "discovery".
+func classify(r *http.Request) apirequest.RequestInfo {
+	info, err := requestInfo.NewRequestInfo(r)
+	if err != nil || !info.IsResourceRequest {
+		return apirequest.RequestInfo{Verb: strings.ToLower(r.Method), Resource: "discovery"}
 	}
-	return a.resource
+	if info.Verb == "" { // a method the API server does not know
+		info.Verb = strings.ToLower(r.Method)
+	}
+	if info.Verb == "patch" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/apply-patch") {
+		info.Verb = "apply"
+	}
+	return *info
 }
 
-func (a apiRequest) isWrite() bool {
-	switch a.verb {
-	case "create", "update", "patch", "apply", "delete":
+func isWrite(verb string) bool {
+	switch verb {
+	case "create", "update", "patch", "apply", "delete", "deletecollection":
 		return true
 	}
 	return false
-}
-
-// parseRequest classifies a request like the API server's RequestInfo does: /api/v1/... and
-// /apis/GROUP/VERSION/..., optionally under namespaces/NS, then RESOURCE[/NAME[/SUBRESOURCE]].
-// Anything else (discovery, /version, /openapi) is resource "discovery".
-func parseRequest(method, path string, query url.Values, contentType string) apiRequest {
-	parts := strings.Split(strings.Trim(path, "/"), "/")
-	var rest []string
-	switch {
-	case len(parts) >= 3 && parts[0] == "api":
-		rest = parts[2:]
-	case len(parts) >= 4 && parts[0] == "apis":
-		rest = parts[3:]
-	default:
-		return apiRequest{verb: strings.ToLower(method), resource: "discovery"}
-	}
-	var a apiRequest
-	if len(rest) >= 3 && rest[0] == "namespaces" && rest[2] != "status" && rest[2] != "finalize" {
-		a.namespace, rest = rest[1], rest[2:]
-	}
-	a.resource = rest[0]
-	if len(rest) > 1 {
-		a.name = rest[1]
-	}
-	if len(rest) > 2 {
-		a.subresource = rest[2]
-	}
-	switch method {
-	case http.MethodGet:
-		switch {
-		case query.Get("watch") == "true" || query.Get("watch") == "1":
-			a.verb = "watch"
-		case a.name == "":
-			a.verb = "list"
-		default:
-			a.verb = "get"
-		}
-	case http.MethodPost:
-		a.verb = "create"
-	case http.MethodPut:
-		a.verb = "update"
-	case http.MethodPatch:
-		a.verb = "patch"
-		if strings.HasPrefix(contentType, "application/apply-patch") {
-			a.verb = "apply"
-		}
-	case http.MethodDelete:
-		a.verb = "delete"
-	default:
-		a.verb = strings.ToLower(method)
-	}
-	return a
 }
