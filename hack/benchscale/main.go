@@ -145,24 +145,9 @@ func run(ctx context.Context, o options) error {
 	if err := measure("unrelated", 0); err != nil {
 		return err
 	}
-	created := 0
-	for _, n := range o.steps {
-		step("provisioning environments %d to %d", created+1, n)
-		proxy.reset()
-		reconcilesBefore, start := m.reconciles(), time.Now()
-		if err := k.createEnvironments(ctx, created, n, prods); err != nil {
-			return err
-		}
-		if err := k.waitReady(ctx, n); err != nil {
-			return err
-		}
-		readyIn := time.Since(start)
-		if err := measure(fmt.Sprintf("%d environments", n), n); err != nil {
-			return err
-		}
-		r.traffic = append(r.traffic, trafficRow{envs: n - created, readyIn: readyIn, traffic: proxy.snapshot(),
-			reconciles: m.reconciles() - reconcilesBefore})
-		created = n
+	created, err := provision(ctx, o, k, prods, proxy, m, r, measure)
+	if err != nil {
+		return err
 	}
 	step("counting requests at rest for %s", o.rest)
 	proxy.reset()
@@ -172,6 +157,32 @@ func run(ctx context.Context, o options) error {
 	r.heapTop = topHeap(filepath.Join(o.outDir, fmt.Sprintf("heap-%d-environments.pb.gz", created)), 15)
 	r.print(os.Stdout, o)
 	return nil
+}
+
+// provision creates the environments step by step (o.steps), measuring memory and counting the
+// manager's requests from creation until all are Ready and settled; it returns how many exist.
+func provision(ctx context.Context, o options, k *cluster, prods []string, proxy *countingProxy, m *managerProcess,
+	r *report, measure func(stage string, envs int) error) (int, error) {
+	created := 0
+	for _, n := range o.steps {
+		step("provisioning environments %d to %d", created+1, n)
+		proxy.reset()
+		reconcilesBefore, start := m.reconciles(), time.Now()
+		if err := k.createEnvironments(ctx, created, n, prods); err != nil {
+			return created, err
+		}
+		if err := k.waitReady(ctx, n); err != nil {
+			return created, err
+		}
+		readyIn := time.Since(start)
+		if err := measure(fmt.Sprintf("%d environments", n), n); err != nil {
+			return created, err
+		}
+		r.traffic = append(r.traffic, trafficRow{envs: n - created, readyIn: readyIn, traffic: proxy.snapshot(),
+			reconciles: m.reconciles() - reconcilesBefore})
+		created = n
+	}
+	return created, nil
 }
 
 // startMeasuredManager starts the counting proxy (as the operator's user) and the manager
