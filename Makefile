@@ -243,3 +243,27 @@ verify-docs: docs ## Fail when the API reference is stale (run `make docs` and c
 
 $(CRD_REF_DOCS): hack/tools/docs/go.mod
 	cd hack/tools/docs && go build -o $@ github.com/elastic/crd-ref-docs
+
+##@ Scale benchmark (not in CI)
+# The benchmark runs on a cluster of its own (the e2e cluster stays as it is), with KWOK nodes
+# enough for its ~1,800 pods. BENCH_ARGS passes flags, e.g. BENCH_ARGS='--environments=10,50';
+# BENCH_KEEP=1 keeps the cluster afterwards (make bench-scale-down removes it).
+BENCH_CLUSTER_DIR ?= $(BIN)/cluster-bench
+BENCH_NODES ?= 20
+BENCH_ARGS ?=
+BENCH_KEEP ?=
+BENCH_CLUSTER_ENV = ENVMIRROR_NODES=$(BENCH_NODES) ENVMIRROR_CLUSTER_DIR=$(BENCH_CLUSTER_DIR) \
+	ENVMIRROR_K8S_ASSETS=$(K8S_ASSETS) ENVMIRROR_KWOK=$(KWOK)
+
+.PHONY: bench-scale
+bench-scale: k8s-cluster-assets $(KWOK) $(CLUSTER) ## Print the manager's RSS at 0 (with 100 unrelated namespaces), 20 and 100 environments, and its API requests per environment (~20 min).
+	go build -o $(BIN)/manager .
+	go build -o $(BIN)/benchscale ./hack/benchscale
+	@$(BENCH_CLUSTER_ENV) $(CLUSTER) up >/dev/null
+	@status=0; $(BENCH_CLUSTER_ENV) $(BIN)/benchscale --cluster-dir=$(BENCH_CLUSTER_DIR) --cluster-tool=$(CLUSTER) \
+		--manager=$(BIN)/manager --out=$(BIN)/bench-scale $(BENCH_ARGS) || status=$$?; \
+	if [ -z "$(BENCH_KEEP)" ]; then $(BENCH_CLUSTER_ENV) $(CLUSTER) down; fi; exit $$status
+
+.PHONY: bench-scale-down
+bench-scale-down: $(CLUSTER) ## Remove the benchmark's cluster (after BENCH_KEEP=1).
+	@$(BENCH_CLUSTER_ENV) $(CLUSTER) down

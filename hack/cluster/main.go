@@ -13,6 +13,9 @@
 //	go run ./hack/cluster spawn NAME -- CMD [ARGS...]   run CMD detached, logged and recorded
 //	                                   with the cluster (make demo runs the operator so)
 //	go run ./hack/cluster stop NAME    stop a spawned process
+//	go run ./hack/cluster restart [--kill] [--down D] COMPONENT   stop a component (etcd,
+//	                                   kube-apiserver, ...) and start it again in place; returns
+//	                                   when it serves again (chaos tests restart the apiserver)
 //	go run ./hack/cluster running NAME exit 0 when the recorded process NAME runs
 //	go run ./hack/cluster user NAME [GROUP...]  write a kubeconfig for a new client certificate
 //	                                   (no rights until RBAC grants some); prints its path
@@ -28,7 +31,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,6 +73,8 @@ func main() {
 			usage()
 		}
 		err = stopCmd(p, os.Args[2])
+	case "restart":
+		err = restartCmd(p, os.Args[2:])
 	case "running":
 		if len(os.Args) != 3 {
 			usage()
@@ -104,7 +108,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: cluster up|down|status|kubeconfig|spawn NAME -- CMD...|stop NAME|running NAME|user NAME [GROUP...]|freeport")
+	fmt.Fprintln(os.Stderr, "usage: cluster up|down|status|kubeconfig|spawn NAME -- CMD...|stop NAME|restart [--kill] [--down D] COMPONENT|running NAME|user NAME [GROUP...]|freeport")
 	os.Exit(2)
 }
 
@@ -253,7 +257,7 @@ func startCluster(p paths, s *state) (err error) {
 		return err
 	}
 	var started []*procRecord
-	exits := map[string]<-chan error{}
+	w := watcher{p: p, exits: map[string]<-chan error{}}
 	defer func() {
 		if err != nil {
 			for i := len(started) - 1; i >= 0; i-- {
@@ -262,87 +266,25 @@ func startCluster(p paths, s *state) (err error) {
 		}
 	}()
 	launch := func(name string) error {
-		rec, exited, err := spawn(p, name, argv(p, s, name), nil)
-		if err != nil {
+		rec, err := w.launch(s, name, argv(p, s, name))
+		if err == nil {
+			started = append(started, rec)
+		}
+		return err
+	}
+
+	for _, name := range []string{compEtcd, compAPIServer} {
+		if err := launch(name); err != nil {
 			return err
 		}
-		started = append(started, rec)
-		exits[name] = exited
-		logf("started %s (pid %d, log %s)", name, rec.pid, p.log(name))
-		return nil
-	}
-	// wait polls check until it returns true, failing when a started component exits.
-	wait := func(what string, timeout time.Duration, check func(context.Context) (bool, string)) error {
-		deadline := time.Now().Add(timeout)
-		last := ""
-		for {
-			for name, ch := range exits {
-				select {
-				case werr := <-ch:
-					return fmt.Errorf("%s exited (%v) while waiting for %s; the end of %s:\n%s",
-						name, werr, what, p.log(name), indent(tail(p.log(name), 25)))
-				default:
-				}
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			ok, detail := check(ctx)
-			cancel()
-			if ok {
-				return nil
-			}
-			if detail != "" {
-				last = detail
-			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("timed out after %s waiting for %s (last: %s)", timeout, what, orNone([]string{last}))
-			}
-			time.Sleep(250 * time.Millisecond)
+		if err := w.waitReady(s, name); err != nil {
+			return err
 		}
-	}
-
-	if err := checkPortFree(s.EtcdPort, etcdPortSpec); err != nil {
-		return err
-	}
-	if err := checkPortFree(s.EtcdPeerPort, etcdPeerPortSpec); err != nil {
-		return err
-	}
-	if err := launch(compEtcd); err != nil {
-		return err
-	}
-	etcdHealth := fmt.Sprintf("http://127.0.0.1:%d/health", s.EtcdPort)
-	if err := wait("etcd to be healthy", 60*time.Second, func(ctx context.Context) (bool, string) {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, etcdHealth, nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return false, err.Error()
-		}
-		defer resp.Body.Close()
-		return resp.StatusCode == http.StatusOK, resp.Status
-	}); err != nil {
-		return err
-	}
-
-	if err := checkPortFree(s.APIServerPort, apiserverPortSpec); err != nil {
-		return err
-	}
-	if err := launch(compAPIServer); err != nil {
-		return err
 	}
 	api, err := newAPIClient(p, s.APIServerPort)
 	if err != nil {
 		return err
 	}
-	apiStart := time.Now()
-	if err := wait("kube-apiserver to be ready", 120*time.Second, func(ctx context.Context) (bool, string) {
-		if api.ready(ctx) {
-			return true, ""
-		}
-		return false, "/readyz not ok"
-	}); err != nil {
-		return err
-	}
-	logf("kube-apiserver ready in %s", time.Since(apiStart).Round(100*time.Millisecond))
-
 	for _, c := range []string{compController, compScheduler, compKwok} {
 		if err := launch(c); err != nil {
 			return err
@@ -360,7 +302,7 @@ func startCluster(p paths, s *state) (err error) {
 		}
 	}
 	nodesStart := time.Now()
-	if err := wait(fmt.Sprintf("%d nodes to be Ready", nodeCount()), 180*time.Second, func(ctx context.Context) (bool, string) {
+	if err := w.wait(fmt.Sprintf("%d nodes to be Ready", nodeCount()), 180*time.Second, func(ctx context.Context) (bool, string) {
 		n, summary, err := api.nodesReady(ctx)
 		if err != nil {
 			return false, err.Error()
@@ -370,16 +312,13 @@ func startCluster(p paths, s *state) (err error) {
 		return err
 	}
 	logf("nodes Ready in %s", time.Since(nodesStart).Round(100*time.Millisecond))
-	if err := wait("the default ServiceAccount in namespace default", 120*time.Second, func(ctx context.Context) (bool, string) {
+	return w.wait("the default ServiceAccount in namespace default", 120*time.Second, func(ctx context.Context) (bool, string) {
 		ok, err := api.exists(ctx, "/api/v1/namespaces/default/serviceaccounts/default")
 		if err != nil {
 			return false, err.Error()
 		}
 		return ok, "not created yet"
-	}); err != nil {
-		return err
-	}
-	return nil
+	})
 }
 
 func indent(s string) string {

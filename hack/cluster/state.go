@@ -103,6 +103,23 @@ var (
 	etcdPeerPortSpec  = portSpec{"ENVMIRROR_ETCD_PEER_PORT", "etcd's peer port"}
 )
 
+// componentPort is a port a component listens on.
+type componentPort struct {
+	number int
+	spec   portSpec
+}
+
+// componentPorts are the ports the component listens on, which must be free before it starts.
+func componentPorts(s *state, name string) []componentPort {
+	switch name {
+	case compEtcd:
+		return []componentPort{{s.EtcdPort, etcdPortSpec}, {s.EtcdPeerPort, etcdPeerPortSpec}}
+	case compAPIServer:
+		return []componentPort{{s.APIServerPort, apiserverPortSpec}}
+	}
+	return nil
+}
+
 // choosePort returns the port fixed by the spec's variable (which must be free), or else a free
 // port picked by the kernel.
 func choosePort(spec portSpec) (int, error) {
