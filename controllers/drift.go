@@ -26,7 +26,7 @@ func (r *MirrorEnvironmentReconciler) collectDrift(s *scope) {
 		components = append(components, c)
 	}
 	sort.Strings(components)
-	var changed, reverted []string
+	var changed, reverted, synced []string
 	for _, c := range components {
 		res := s.applied[c]
 		for _, f := range res.failed {
@@ -36,9 +36,12 @@ func (r *MirrorEnvironmentReconciler) collectDrift(s *scope) {
 		changed = append(changed, res.changed...)
 		reverted = append(reverted, res.reverted...)
 		if res.writes() > 0 {
-			r.event(s.env, corev1.EventTypeNormal, "Synced", "Apply",
-				"%s: %d created, %d updated, %d unchanged, %d pruned", c, res.created, res.updated, res.unchanged, res.pruned)
+			synced = append(synced, fmt.Sprintf("%s: %d created, %d updated, %d unchanged, %d pruned", c, res.created, res.updated, res.unchanged, res.pruned))
 		}
+	}
+	// One event per reconcile that wrote, not one per component: events are API writes too.
+	if len(synced) > 0 {
+		r.event(s.env, corev1.EventTypeNormal, "Synced", "Apply", "%s", strings.Join(synced, "; "))
 	}
 	for _, c := range changed {
 		s.followed = append(s.followed, c+": updated to match prod and the spec")

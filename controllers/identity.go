@@ -47,12 +47,22 @@ func SubjectFor(username string) (rbacv1.Subject, error) {
 	return rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: username}, nil
 }
 
-// StripManagedFieldsOfProd is the cache transform: it drops managedFields from cached objects,
-// except from our own copies, where they show whether someone edited a copy by hand. In a big
-// cluster managedFields are a large share of the cache's memory.
+// StripManagedFieldsOfProd is the cache transform. It drops managedFields from cached objects
+// that are not the operator's (in a big cluster they are a large share of a cache's memory), and
+// from its own copies keeps each entry's manager, operation and subresource — what shows that
+// someone edited a copy by hand (foreignEditor) — but not the field sets, 40% of a copy's bytes.
 func StripManagedFieldsOfProd(obj any) (any, error) {
-	if o, ok := obj.(client.Object); ok && o.GetLabels()[mirror.LabelManagedBy] != mirror.ManagedByValue {
+	o, ok := obj.(client.Object)
+	if !ok {
+		return obj, nil
+	}
+	if !mirror.IsManaged(o.GetLabels()) {
 		o.SetManagedFields(nil)
+		return obj, nil
+	}
+	fields := o.GetManagedFields()
+	for i := range fields {
+		fields[i].FieldsV1 = nil
 	}
 	return obj, nil
 }

@@ -33,6 +33,9 @@ func defaults() Config {
 		SourceGrants:            SourceGrantsRequired,
 		AccessClusterRoles:      []string{"edit"},
 		MaxTTL:                  720 * time.Hour,
+		LeaseDuration:           12 * time.Second,
+		RenewDeadline:           10 * time.Second,
+		RetryPeriod:             time.Second,
 	}
 }
 
@@ -125,6 +128,8 @@ func TestParseRejects(t *testing.T) {
 		{[]string{"--max-ttl=0s"}, nil, "--max-ttl: must be greater than zero"},
 		{[]string{"--max-ttl=-1h"}, nil, "--max-ttl: must be greater than zero"},
 		{[]string{"--max-ttl=forever"}, nil, `invalid value "forever" for flag -max-ttl`},
+		{[]string{"--leader-election-renew-deadline=20s"}, nil, "lease-duration (12s) > --leader-election-renew-deadline (20s)"},
+		{[]string{"--leader-election-retry-period=0s"}, nil, "> 1.2 x --leader-election-retry-period (0s) > 0"},
 		{[]string{"--max-concurrent-reconciles=0"}, nil, "--max-concurrent-reconciles: must be greater than zero"},
 		{[]string{"--resync-interval=0s"}, nil, "--resync-interval: must be greater than zero"},
 		{[]string{"--metrics-bind-address=8443"}, nil, `--metrics-bind-address: "8443" is not host:port`},

@@ -26,6 +26,9 @@ func (c *Config) Options(scheme *runtime.Scheme) ctrl.Options {
 		LeaderElection:          c.LeaderElect,
 		LeaderElectionID:        LeaderElectionID,
 		LeaderElectionNamespace: c.LeaderElectionNamespace,
+		LeaseDuration:           &c.LeaseDuration,
+		RenewDeadline:           &c.RenewDeadline,
+		RetryPeriod:             &c.RetryPeriod,
 		// A clean stop (SIGTERM, a rollout) hands the lease over at once instead of leaving the
 		// next leader waiting for it to expire. Safe because the manager exits right after.
 		LeaderElectionReleaseOnCancel: true,

@@ -29,6 +29,10 @@ func (c *Config) Validate() error {
 	}
 	add("operator-namespace", validateNamespace(c.OperatorNamespace))
 	add("leader-election-namespace", validateNamespace(c.LeaderElectionNamespace))
+	if !(c.LeaseDuration > c.RenewDeadline && float64(c.RenewDeadline) > 1.2*float64(c.RetryPeriod) && c.RetryPeriod > 0) {
+		errs = append(errs, fmt.Errorf("leader election needs --leader-election-lease-duration (%s) > --leader-election-renew-deadline (%s) > 1.2 x --leader-election-retry-period (%s) > 0",
+			c.LeaseDuration, c.RenewDeadline, c.RetryPeriod))
+	}
 	if c.CopyWriterRole != "" {
 		add("copy-writer-role", validateRoleName(c.CopyWriterRole))
 	}
