@@ -38,21 +38,48 @@ type Result struct {
 func Build(snap *source.Snapshot, opts Options) *Result {
 	b := NewBuilder(opts, ResolvePins(snap))
 	r := &Result{}
-	var copied []string
-	var excludedTemplates, includedTemplates []map[string]string
+	fronted := buildWorkloads(b, snap, r)
+	buildObjects(b, snap, r, fronted)
+	for i := range snap.NetworkPolicies {
+		r.NetworkPolicies = append(r.NetworkPolicies, b.NetworkPolicy(&snap.NetworkPolicies[i]))
+	}
+	for _, s := range r.Services {
+		for _, c := range s.Containers {
+			switch {
+			case c.Overridden:
+				r.Overridden++
+			case c.Pinned:
+				r.Pinned++
+			default:
+				r.Unpinned++
+			}
+		}
+	}
+	r.UnpinnedImages = b.unpinned
+	r.Notes = b.notes
+	r.Problems = b.problems
+	sort.Strings(r.IngressHosts)
+	return r
+}
 
-	// copyWorkload copies one workload unless spec.workloads excludes it; the pod labels of
-	// both kinds decide which Services are still worth copying.
+// podTemplates are the pod labels of the workloads the copy has (included) and leaves out
+// (excluded): they decide which Services are still worth copying.
+type podTemplates struct{ included, excluded []map[string]string }
+
+// buildWorkloads copies prod's workloads, unless spec.workloads leaves them out.
+func buildWorkloads(b *Builder, snap *source.Snapshot, r *Result) podTemplates {
+	var copied []string
+	var t podTemplates
 	copyWorkload := func(name string, podLabels map[string]string, build func() (client.Object, v1alpha1.ServiceStatus)) {
 		if !b.included(name) {
-			excludedTemplates = append(excludedTemplates, podLabels)
+			t.excluded = append(t.excluded, podLabels)
 			return
 		}
 		obj, st := build()
 		r.Workloads = append(r.Workloads, obj)
 		r.Services = append(r.Services, st)
 		copied = append(copied, st.Name)
-		includedTemplates = append(includedTemplates, podLabels)
+		t.included = append(t.included, podLabels)
 	}
 	for i := range snap.Deployments {
 		in := &snap.Deployments[i]
@@ -73,7 +100,12 @@ func Build(snap *source.Snapshot, opts Options) *Result {
 	sort.Strings(copied)
 	b.unusedOverrides(copied)
 	sort.SliceStable(r.Services, func(i, j int) bool { return r.Services[i].Name < r.Services[j].Name })
+	return t
+}
 
+// buildObjects copies what fronts and runs the workloads: ServiceAccounts, RBAC, claims,
+// Services (not those fronting only left-out workloads) and Ingresses.
+func buildObjects(b *Builder, snap *source.Snapshot, r *Result, t podTemplates) {
 	for i := range snap.ServiceAccounts {
 		in := &snap.ServiceAccounts[i]
 		if in.Name == "default" && len(in.ImagePullSecrets) == 0 && in.AutomountServiceAccountToken == nil {
@@ -92,7 +124,7 @@ func Build(snap *source.Snapshot, opts Options) *Result {
 	}
 	for i := range snap.Services {
 		in := &snap.Services[i]
-		if selectsOnly(in.Spec.Selector, excludedTemplates, includedTemplates) {
+		if selectsOnly(in.Spec.Selector, t.excluded, t.included) {
 			continue // it would front only workloads the copy leaves out
 		}
 		r.Objects = append(r.Objects, b.Service(in))
@@ -110,27 +142,6 @@ func Build(snap *source.Snapshot, opts Options) *Result {
 			}
 		}
 	}
-	for i := range snap.NetworkPolicies {
-		r.NetworkPolicies = append(r.NetworkPolicies, b.NetworkPolicy(&snap.NetworkPolicies[i]))
-	}
-
-	for _, s := range r.Services {
-		for _, c := range s.Containers {
-			switch {
-			case c.Overridden:
-				r.Overridden++
-			case c.Pinned:
-				r.Pinned++
-			default:
-				r.Unpinned++
-			}
-		}
-	}
-	r.UnpinnedImages = b.unpinned
-	r.Notes = b.notes
-	r.Problems = b.problems
-	sort.Strings(r.IngressHosts)
-	return r
 }
 
 // selectsOnly reports whether a Service selects pods of excluded workloads and of no copied one.
