@@ -73,6 +73,9 @@ type MirrorEnvironmentReconciler struct {
 	kinds     *source.KindReader
 	kindsOnce sync.Once
 
+	// statusPatches coalesces progress-only status writes.
+	statusPatches statusPatches
+
 	// harmlessEdits remembers, by UID, the resourceVersion of copies that other field managers
 	// touched only outside the copy's fields, so that converged reconciles write nothing.
 	harmlessEdits sync.Map
@@ -113,8 +116,13 @@ func (r *MirrorEnvironmentReconciler) Reconcile(ctx context.Context, req ctrl.Re
 		}
 	}
 	r.updateStatus(s)
-	if err := r.patchStatus(ctx, before, env); err != nil {
+	// A stalled environment is not requeued, so its progress is written at once.
+	if d := r.statusPatches.coalesce(req.NamespacedName, &before.Status, &env.Status, s.now); d > 0 && len(s.out.stalls) == 0 {
+		s.out.record(wait("", d, v1alpha1.ReasonProgressing, "progress is written at most every %s", statusCoalesce))
+	} else if err := r.patchStatus(ctx, before, env); err != nil {
 		s.out.err = errors.Join(s.out.err, err)
+	} else if !equality.Semantic.DeepEqual(before.Status, env.Status) {
+		r.statusPatches.patched(req.NamespacedName, s.now)
 	}
 	countFailures(&s.out)
 	return s.out.result(r.ResyncInterval, s.untilExpiry())

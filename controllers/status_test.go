@@ -8,6 +8,7 @@ import (
 
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
 	"github.com/envmirror/envmirror/internal/mirror"
@@ -297,5 +298,38 @@ func TestReconcilingAndStalled(t *testing.T) {
 	setReconcilingAndStalledConditions(env, &outcomes{}, true)
 	if len(env.Status.Conditions) != 0 {
 		t.Fatalf("a ready environment has neither Reconciling nor Stalled, got %v", env.Status.Conditions)
+	}
+}
+
+func TestStatusCoalescing(t *testing.T) {
+	base := &v1alpha1.MirrorEnvironmentStatus{Phase: v1alpha1.PhaseProvisioning, ReadyServices: 3, ServicesReady: "3/7",
+		Services:   []v1alpha1.ServiceStatus{{Name: "api", Ready: false, Message: "0 of 1 replicas ready"}},
+		Conditions: []metav1.Condition{{Type: "Ready", Status: metav1.ConditionFalse, Reason: "NotReady", Message: "3 of 7 services ready"}}}
+	progress := base.DeepCopy()
+	progress.ReadyServices, progress.ServicesReady = 4, "4/7"
+	progress.Services[0].Ready, progress.Services[0].Message = true, ""
+	progress.Conditions[0].Message = "4 of 7 services ready"
+	phase := progress.DeepCopy()
+	phase.Phase = v1alpha1.PhaseReady
+	reason := progress.DeepCopy()
+	reason.Conditions[0].Reason = "Seeding"
+	if !progressOnly(base, progress) || progressOnly(base, phase) || progressOnly(base, reason) {
+		t.Fatal("progress-only must be ready counts and messages, nothing else")
+	}
+	var p statusPatches
+	k := types.NamespacedName{Namespace: "dev", Name: "env"}
+	now := time.Unix(1000, 0)
+	if d := p.coalesce(k, base, progress, now); d != 0 {
+		t.Fatalf("the first write is never delayed, got %s", d)
+	}
+	p.patched(k, now)
+	if d := p.coalesce(k, base, progress, now.Add(500*time.Millisecond)); d != 1500*time.Millisecond {
+		t.Fatalf("progress right after a write waits out the interval, got %s", d)
+	}
+	if d := p.coalesce(k, base, phase, now.Add(500*time.Millisecond)); d != 0 {
+		t.Fatalf("a phase change is written at once, got %s", d)
+	}
+	if d := p.coalesce(k, base, progress, now.Add(3*time.Second)); d != 0 {
+		t.Fatalf("progress after the interval is written, got %s", d)
 	}
 }
