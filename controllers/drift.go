@@ -39,8 +39,9 @@ func (r *MirrorEnvironmentReconciler) collectDrift(s *scope) {
 			synced = append(synced, fmt.Sprintf("%s: %d created, %d updated, %d unchanged, %d pruned", c, res.created, res.updated, res.unchanged, res.pruned))
 		}
 	}
-	// One event per reconcile that wrote, not one per component: events are API writes too.
-	if len(synced) > 0 {
+	// One event per reconcile that wrote, not one per component, and none while the copy is
+	// first provisioned (the phase events tell that story): events are API writes too.
+	if len(synced) > 0 && s.env.Status.ProvisionedAt != nil {
 		r.event(s.env, corev1.EventTypeNormal, "Synced", "Apply", "%s", strings.Join(synced, "; "))
 	}
 	for _, c := range changed {
