@@ -62,12 +62,12 @@ func (r *MirrorEnvironmentReconciler) readKinds(ctx context.Context, s *scope) {
 			sel, err = metav1.LabelSelectorAsSelector(env.Spec.Source.Selector)
 		}
 		if err == nil {
-			// A changed spec reads afresh; a new environment shares the census other
-			// environments of the same prod read less than kindsCacheTTL ago (it is a report,
-			// and re-listing every kind of prod per new environment was a third of their reads).
+			// A new or changed spec reads afresh: a kind installed or a Rollout created in prod
+			// a moment ago must be in a new copy (a census shared with an environment made
+			// earlier missed them until the next resync). Later reconciles share the census.
 			s.prod.Custom, err = r.kindReader().Read(ctx, source.KindsRequest{
 				Cluster: cluster, Config: cfg, Namespace: env.Spec.Source.Namespace, Selector: sel,
-				Full: mirror.WantedKinds(env.Spec.Kinds), Fresh: env.Status.ObservedGeneration != 0 && env.Generation != env.Status.ObservedGeneration,
+				Full: mirror.WantedKinds(env.Spec.Kinds), Fresh: env.Generation != env.Status.ObservedGeneration,
 			})
 		}
 	}
