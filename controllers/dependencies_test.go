@@ -217,9 +217,8 @@ var _ = Describe("dependencies beyond PostgreSQL and prod's custom resources", O
 		urls := copyOf(operatorNamespace, defs.Name, &corev1.Secret{})
 		Expect(string(urls.Data["TARGET_URL"])).To(MatchRegexp(`^http://app:[^@]+@mq\.`+target+`\.svc:15672$`), "the stand-in's management API")
 		Expect(string(urls.Data["SOURCE_URL"])).To(HavePrefix("https://reader:"))
-		st := dependencyStatus(env, "mq")
-		Expect(st.Ready).To(BeFalse(), "not ready before prod's definitions are in")
-		Expect(st.Message).To(ContainSubstring("copying prod's definitions"))
+		Eventually(func() string { return dependencyStatus(env, "mq").Message }).Should(ContainSubstring("copying prod's definitions"))
+		Expect(dependencyStatus(env, "mq").Ready).To(BeFalse(), "not ready before prod's definitions are in")
 
 		finishProbe(&defs, deps.Summary{Engine: "rabbitmq", Version: "3.13.7", Definitions: "1 vhosts, 4 exchanges, 6 queues, 9 bindings and 1 policies (users, permissions and parameters are not copied)"}, true)
 		Eventually(func() bool { return dependencyStatus(env, "mq").Ready }, 20*time.Second).Should(BeTrue())
@@ -249,14 +248,14 @@ var _ = Describe("dependencies beyond PostgreSQL and prod's custom resources", O
 		rv := resourceVersions(target)
 		jobs := len(probeJobs(env))
 		// Other specs' environments live on in this API server: count the writes about this one.
-		before := writes.inNamespaces(env.Namespace, target)
+		before := writes.mark()
 		for i := range 3 {
 			updateEnv(env, func(e *v1alpha1.MirrorEnvironment) {
 				e.Annotations = map[string]string{"test/poke": strings.Repeat("x", i+1)}
 			})
 			time.Sleep(700 * time.Millisecond)
 		}
-		Expect(writes.inNamespaces(env.Namespace, target)-before).To(BeZero(), "API writes during reconciles of a converged environment")
+		Expect(writes.since(before, env.Namespace, target)).To(BeEmpty(), "API writes during reconciles of a converged environment")
 		Expect(resourceVersions(target)).To(Equal(rv))
 		Expect(probeJobs(env)).To(HaveLen(jobs), "a finished probe is not run again")
 	})
@@ -351,8 +350,8 @@ var _ = Describe("dependencies beyond PostgreSQL and prod's custom resources", O
 		Eventually(func() []batchv1.Job { return probeJobs(other) }, 20*time.Second).Should(HaveLen(1), "the Secret's creation wakes the environment")
 		job := probeJobs(other)[0]
 		finishProbe(&job, deps.Summary{Engine: "rabbitmq", Error: "GET /api/overview: HTTP 401"}, false)
-		c = eventuallyCondition(other, v1alpha1.ConditionDependenciesReady, metav1.ConditionFalse, v1alpha1.ReasonProbeFailed)
-		Expect(c.Message).To(ContainSubstring("HTTP 401"))
+		Eventually(func() string { return condition(other, v1alpha1.ConditionDependenciesReady).Message }).Should(ContainSubstring("HTTP 401"))
+		Expect(condition(other, v1alpha1.ConditionDependenciesReady).Reason).To(Equal(v1alpha1.ReasonProbeFailed))
 	})
 })
 

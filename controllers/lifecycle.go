@@ -104,7 +104,9 @@ func (r *MirrorEnvironmentReconciler) reconcileDelete(ctx context.Context, env *
 	if err := r.cleanupOperatorNamespace(ctx, env); err != nil {
 		return err
 	}
-	patch := client.MergeFrom(env.DeepCopy())
+	// Finalizers are a list a merge patch replaces whole: the lock keeps a stale read from
+	// dropping another controller's finalizer.
+	patch := client.MergeFromWithOptions(env.DeepCopy(), client.MergeFromWithOptimisticLock{})
 	controllerutil.RemoveFinalizer(env, Finalizer)
 	return client.IgnoreNotFound(r.Patch(ctx, env, patch))
 }

@@ -119,7 +119,15 @@ func (r *MirrorEnvironmentReconciler) Reconcile(ctx context.Context, req ctrl.Re
 	// A stalled environment is not requeued, so its progress is written at once.
 	if d := r.statusPatches.coalesce(req.NamespacedName, &before.Status, &env.Status, s.now); d > 0 && len(s.out.stalls) == 0 {
 		s.out.record(wait("", d, v1alpha1.ReasonProgressing, "progress is written at most every %s", statusCoalesce))
-	} else if err := r.patchStatus(ctx, before, env); err != nil {
+	} else if err := r.patchStatus(ctx, before, env); errors.Is(err, errStaleRead) {
+		// The environment's own status updates do not wake it (see SetupWithManager): look
+		// again shortly, when the cache has the newer version, keeping any sooner wait.
+		res, err := s.out.result(r.ResyncInterval, s.untilExpiry())
+		if err == nil && (res.RequeueAfter == 0 || res.RequeueAfter > staleReadRetry) {
+			res.RequeueAfter = staleReadRetry
+		}
+		return res, err
+	} else if err != nil {
 		s.out.err = errors.Join(s.out.err, err)
 	} else if !equality.Semantic.DeepEqual(before.Status, env.Status) {
 		r.statusPatches.patched(req.NamespacedName, s.now)
@@ -145,20 +153,38 @@ func (r *MirrorEnvironmentReconciler) ensureFinalizer(ctx context.Context, env *
 	if controllerutil.ContainsFinalizer(env, Finalizer) {
 		return nil
 	}
-	patch := client.MergeFrom(env.DeepCopy())
+	// Finalizers are a list a merge patch replaces whole: the lock keeps a stale read from
+	// dropping another controller's finalizer.
+	patch := client.MergeFromWithOptions(env.DeepCopy(), client.MergeFromWithOptimisticLock{})
 	controllerutil.AddFinalizer(env, Finalizer)
 	return r.Patch(ctx, env, patch)
 }
 
 // patchStatus writes status once, and only when it changed.
+// errStaleRead is patchStatus refusing a status computed from a read older than the object.
+var errStaleRead = errors.New("the environment changed since it was read")
+
+// staleReadRetry is how soon a reconcile whose status was refused as stale is retried: a
+// cache is behind by milliseconds, and a retry that finds it still behind is refused again.
+const staleReadRetry = 200 * time.Millisecond
+
 func (r *MirrorEnvironmentReconciler) patchStatus(ctx context.Context, before, env *v1alpha1.MirrorEnvironment) error {
 	if equality.Semantic.DeepEqual(before.Status, env.Status) {
 		return nil
 	}
 	metrics.Write("MirrorEnvironment", "status")
-	err := r.Status().Patch(ctx, env, client.MergeFrom(before))
+	// The patch carries the resourceVersion the reconcile read. Read from a cache that had not
+	// yet seen the previous reconcile's write, the status would be computed from stale
+	// conditions and would overwrite newer ones (a second provisionedAt, a transition time
+	// moved); the API server refuses such a patch instead. That is not an error: the newer
+	// version is on its way to the cache, and the reconcile is retried after staleReadRetry.
+	err := r.Status().Patch(ctx, env, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{}))
 	if apierrors.IsNotFound(err) {
 		return nil // deleted while we worked; nothing left to report on
+	}
+	if apierrors.IsConflict(err) {
+		log.FromContext(ctx).V(1).Info("status computed from a stale read; reconciling again")
+		return errStaleRead
 	}
 	if err != nil {
 		log.FromContext(ctx).Error(err, "patching status")

@@ -55,6 +55,9 @@ var (
 	opCfg     *rest.Config
 	clusters  *source.Clusters
 	mgrClient client.Client
+	// newReconciler makes a reconciler like the suite's manager runs, reading and writing
+	// through c (a spec can hand it a client that reads stale objects).
+	newReconciler func(c client.Client) *controllers.MirrorEnvironmentReconciler
 )
 
 func TestControllers(t *testing.T) {
@@ -117,21 +120,24 @@ var _ = BeforeSuite(func() {
 	clusters.AllowServers([]string{"127.0.0.1"}) // the cross-cluster spec's prod is a second local API server
 	Expect(mgr.Add(clusters)).To(Succeed())
 	mgrClient = mgr.GetClient()
-	r := &controllers.MirrorEnvironmentReconciler{
-		Client:            mgr.GetClient(),
-		APIReader:         mgr.GetAPIReader(),
-		Scheme:            scheme,
-		Recorder:          mgr.GetEventRecorder("envmirror"),
-		Clusters:          clusters,
-		Clock:             clock.RealClock{},
-		Identity:          identity,
-		CopyWriterRole:    "envmirror-copy-writer",
-		OperatorNamespace: operatorNamespace,
-		SeedImage:         "envmirror/manager:test",
-		ResyncInterval:    time.Minute,
-		Settings:          controllers.Settings{MaxTTL: 720 * time.Hour, AccessClusterRoles: []string{"edit", "view"}},
-		Observe:           reconciles.observe,
+	newReconciler = func(c client.Client) *controllers.MirrorEnvironmentReconciler {
+		return &controllers.MirrorEnvironmentReconciler{
+			Client:            c,
+			APIReader:         mgr.GetAPIReader(),
+			Scheme:            scheme,
+			Recorder:          mgr.GetEventRecorder("envmirror"),
+			Clusters:          clusters,
+			Clock:             clock.RealClock{},
+			Identity:          identity,
+			CopyWriterRole:    "envmirror-copy-writer",
+			OperatorNamespace: operatorNamespace,
+			SeedImage:         "envmirror/manager:test",
+			ResyncInterval:    time.Minute,
+			Settings:          controllers.Settings{MaxTTL: 720 * time.Hour, AccessClusterRoles: []string{"edit", "view"}},
+			Observe:           reconciles.observe,
+		}
 	}
+	r := newReconciler(mgr.GetClient())
 	Expect(r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: 4})).To(Succeed())
 	go func() {
 		defer GinkgoRecover()
@@ -183,8 +189,9 @@ func (c *reconcileCounter) of(env *v1alpha1.MirrorEnvironment) int {
 	return c.n[types.NamespacedName{Namespace: env.Namespace, Name: env.Name}]
 }
 
-// writeCounter counts the operator's write requests to the API server (events excluded: they
-// are notes to people, not writes to the copy).
+// writeCounter counts the operator's writes the API server accepted (events excluded: they
+// are notes to people, not writes to the copy). A write refused for a stale resourceVersion
+// changes nothing: the operator's optimistic status patch after a stale cache read is one.
 type writeCounter struct {
 	n     atomic.Int64
 	mu    sync.Mutex
@@ -193,14 +200,16 @@ type writeCounter struct {
 
 func (w *writeCounter) wrap(rt http.RoundTripper) http.RoundTripper {
 	return roundTripper(func(req *http.Request) (*http.Response, error) {
+		resp, err := rt.RoundTrip(req)
 		if req.Method != http.MethodGet && !strings.Contains(req.URL.Path, "/events") &&
-			!strings.Contains(req.URL.Path, "selfsubjectreviews") {
+			!strings.Contains(req.URL.Path, "selfsubjectreviews") &&
+			(err != nil || resp.StatusCode != http.StatusConflict) {
 			w.n.Add(1)
 			w.mu.Lock()
 			w.paths = append(w.paths, req.URL.Path)
 			w.mu.Unlock()
 		}
-		return rt.RoundTrip(req)
+		return resp, err
 	})
 }
 
@@ -208,18 +217,31 @@ func (w *writeCounter) count() int64 { return w.n.Load() }
 
 // inNamespaces counts the writes so far to objects in any of the namespaces.
 func (w *writeCounter) inNamespaces(namespaces ...string) int {
+	return len(w.since(0, namespaces...))
+}
+
+// mark is where the writes stand now, for since.
+func (w *writeCounter) mark() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	n := 0
-	for _, p := range w.paths {
+	return len(w.paths)
+}
+
+// since lists the writes after mark to objects in any of the namespaces: a spec that expects
+// none prints what was written.
+func (w *writeCounter) since(mark int, namespaces ...string) []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []string
+	for _, p := range w.paths[mark:] {
 		for _, ns := range namespaces {
 			if strings.Contains(p, "/namespaces/"+ns+"/") || strings.HasSuffix(p, "/namespaces/"+ns) {
-				n++
+				out = append(out, p)
 				break
 			}
 		}
 	}
-	return n
+	return out
 }
 
 type roundTripper func(*http.Request) (*http.Response, error)
