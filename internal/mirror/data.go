@@ -10,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
 	"github.com/envmirror/envmirror/internal/seed/contract"
@@ -118,46 +117,31 @@ func (b *Builder) SeedJob(in SeedJobInput) *batchv1.Job {
 		volumes = append(volumes, corev1.Volume{Name: "schema", VolumeSource: corev1.VolumeSource{
 			ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: SchemaConfigMapName(in.Database.Name)}}}})
 	}
-	// The pod carries the managed-by label too: the operator's cache holds only what it labels,
-	// and it reads the seeding pod's termination message.
 	labels := map[string]string{"app.kubernetes.io/name": "envmirror-seed", "envmirror.io/database": in.Database.Name,
 		LabelManagedBy: ManagedByValue}
-	return &batchv1.Job{
-		TypeMeta: metaType("batch/v1", "Job"),
-		ObjectMeta: metav1.ObjectMeta{Name: SeedJobName(in.Database.Name, in.Hash), Namespace: b.opts.TargetNamespace,
+	return oneShotJob{
+		meta: metav1.ObjectMeta{Name: SeedJobName(in.Database.Name, in.Hash), Namespace: b.opts.TargetNamespace,
 			Labels: labels, Annotations: map[string]string{"envmirror.io/data-hash": in.Hash}},
-		Spec: batchv1.JobSpec{
-			BackoffLimit:          ptr.To[int32](2),
-			ActiveDeadlineSeconds: ptr.To[int64](3600),
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels},
-				Spec: corev1.PodSpec{
-					RestartPolicy:                corev1.RestartPolicyNever,
-					AutomountServiceAccountToken: ptr.To(false),
-					ImagePullSecrets:             in.PullSecrets,
-					SecurityContext:              restrictedPod(seedUID),
-					Containers: []corev1.Container{{
-						Name: "seed", Image: in.Image, Command: []string{"/manager"}, Args: contract.Args(call),
-						Env: []corev1.EnvVar{
-							{Name: "PGHOST", Value: conn.Host},
-							{Name: "PGPORT", Value: fmt.Sprint(conn.Port)},
-							{Name: "PGDATABASE", Value: conn.Database},
-							{Name: "PGUSER", Value: conn.User},
-							{Name: "PGPASSWORD", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: conn.Password.DeepCopy()}},
-							{Name: "PGSSLMODE", Value: conn.SSLMode},
-							{Name: contract.SpecEnv, Value: in.SpecJSON},
-						},
-						TerminationMessagePolicy: corev1.TerminationMessageReadFile,
-						Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
-							corev1.ResourceCPU: resource.MustParse("250m"), corev1.ResourceMemory: resource.MustParse("256Mi")}},
-						SecurityContext: restrictedContainer(),
-						VolumeMounts:    mounts,
-					}},
-					Volumes: volumes,
-				},
+		deadline:    3600,
+		uid:         seedUID,
+		pullSecrets: in.PullSecrets,
+		container: corev1.Container{
+			Name: "seed", Image: in.Image, Command: []string{"/manager"}, Args: contract.Args(call),
+			Env: []corev1.EnvVar{
+				{Name: "PGHOST", Value: conn.Host},
+				{Name: "PGPORT", Value: fmt.Sprint(conn.Port)},
+				{Name: "PGDATABASE", Value: conn.Database},
+				{Name: "PGUSER", Value: conn.User},
+				{Name: "PGPASSWORD", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: conn.Password.DeepCopy()}},
+				{Name: "PGSSLMODE", Value: conn.SSLMode},
+				{Name: contract.SpecEnv, Value: in.SpecJSON},
 			},
+			Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
+				corev1.ResourceCPU: resource.MustParse("250m"), corev1.ResourceMemory: resource.MustParse("256Mi")}},
+			VolumeMounts: mounts,
 		},
-	}
+		volumes: volumes,
+	}.build()
 }
 
 // SchemaJobName names the Job that copies a database's schema from prod. It runs in the
@@ -175,31 +159,19 @@ func SchemaJob(env *v1alpha1.MirrorEnvironment, operatorNamespace, name, secretN
 		return &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
 			LocalObjectReference: corev1.LocalObjectReference{Name: secretName}, Key: key}}
 	}
-	return &batchv1.Job{
-		TypeMeta:   metaType("batch/v1", "Job"),
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: operatorNamespace, Labels: OwnershipLabels(env)},
-		Spec: batchv1.JobSpec{
-			BackoffLimit:          ptr.To[int32](2),
-			ActiveDeadlineSeconds: ptr.To[int64](1800),
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: OwnershipLabels(env)},
-				Spec: corev1.PodSpec{
-					RestartPolicy:                corev1.RestartPolicyNever,
-					AutomountServiceAccountToken: ptr.To(false),
-					SecurityContext:              restrictedPod(postgresUID),
-					Containers: []corev1.Container{{
-						Name: "schema", Image: image, Command: []string{"sh", "-c", contract.SchemaJobScript()},
-						SecurityContext: restrictedContainer(),
-						Env: []corev1.EnvVar{
-							{Name: "SOURCE_DSN", ValueFrom: fromSecret("SOURCE_DSN")},
-							{Name: "TARGET_DSN", ValueFrom: fromSecret("TARGET_DSN")},
-						},
-						TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
-					}},
-				},
+	return oneShotJob{
+		meta:     metav1.ObjectMeta{Name: name, Namespace: operatorNamespace, Labels: OwnershipLabels(env)},
+		deadline: 1800,
+		uid:      postgresUID,
+		container: corev1.Container{
+			Name: "schema", Image: image, Command: []string{"sh", "-c", contract.SchemaJobScript()},
+			Env: []corev1.EnvVar{
+				{Name: "SOURCE_DSN", ValueFrom: fromSecret("SOURCE_DSN")},
+				{Name: "TARGET_DSN", ValueFrom: fromSecret("TARGET_DSN")},
 			},
+			TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 		},
-	}
+	}.build()
 }
 
 // TargetDSN is the copy database's address from outside the copy's namespace.

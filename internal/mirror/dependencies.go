@@ -202,33 +202,20 @@ func ProbeJob(in ProbeJobInput) *batchv1.Job {
 	}
 	labels := ComponentLabels(in.Env, ComponentDeps)
 	labels[LabelDependency] = in.Dependency.Name
-	return &batchv1.Job{
-		TypeMeta:   metaType("batch/v1", "Job"),
-		ObjectMeta: metav1.ObjectMeta{Name: in.Name, Namespace: in.OperatorNamespace, Labels: labels},
-		Spec: batchv1.JobSpec{
-			BackoffLimit:          ptr.To[int32](2),
-			ActiveDeadlineSeconds: ptr.To[int64](900),
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels},
-				Spec: corev1.PodSpec{
-					RestartPolicy:                corev1.RestartPolicyNever,
-					AutomountServiceAccountToken: ptr.To(false),
-					ImagePullSecrets:             in.PullSecrets,
-					SecurityContext:              restrictedPod(seedUID),
-					Containers: []corev1.Container{{
-						Name: "probe", Image: in.Image, Command: []string{"/manager"},
-						Args: deps.Args(in.Dependency.Engine, in.Definitions),
-						Env: []corev1.EnvVar{
-							{Name: deps.EnvSourceURL, ValueFrom: fromSecret("SOURCE_URL")},
-							{Name: deps.EnvTargetURL, ValueFrom: fromSecret("TARGET_URL")},
-						},
-						TerminationMessagePolicy: corev1.TerminationMessageReadFile,
-						SecurityContext:          restrictedContainer(),
-						Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
-							corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("64Mi")}},
-					}},
-				},
+	return oneShotJob{
+		meta:        metav1.ObjectMeta{Name: in.Name, Namespace: in.OperatorNamespace, Labels: labels},
+		deadline:    900,
+		uid:         seedUID,
+		pullSecrets: in.PullSecrets,
+		container: corev1.Container{
+			Name: "probe", Image: in.Image, Command: []string{"/manager"},
+			Args: deps.Args(in.Dependency.Engine, in.Definitions),
+			Env: []corev1.EnvVar{
+				{Name: deps.EnvSourceURL, ValueFrom: fromSecret("SOURCE_URL")},
+				{Name: deps.EnvTargetURL, ValueFrom: fromSecret("TARGET_URL")},
 			},
+			Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
+				corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("64Mi")}},
 		},
-	}
+	}.build()
 }
