@@ -285,7 +285,7 @@ var _ = Describe("mirroring prod's workloads", Ordered, func() {
 	It("applies overrides and excludes, and prunes what is no longer copied", func() {
 		updateEnv(env, func(e *v1alpha1.MirrorEnvironment) {
 			e.Spec.Overrides = []v1alpha1.Override{{Workload: "api", Image: "registry.example/shop/api:sha-1f2e3d",
-				Env: []corev1.EnvVar{{Name: "FEATURE_X", Value: "on"}, {Name: "REDIS_ADDR", Value: "localhost:6379"}}}}
+				Env: []v1alpha1.EnvVar{{Name: "FEATURE_X", Value: "on"}, {Name: "REDIS_ADDR", Value: "localhost:6379"}}}}
 			e.Spec.Workloads.Exclude = []string{"web"}
 		})
 		Eventually(func(g Gomega) {

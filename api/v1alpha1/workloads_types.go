@@ -80,7 +80,29 @@ type Override struct {
 	// Env sets (or replaces, by name) environment variables of the container.
 	// +optional
 	// +kubebuilder:validation:MaxItems=100
-	Env []corev1.EnvVar `json:"env,omitempty"`
+	Env []EnvVar `json:"env,omitempty"`
+}
+
+// EnvVar is a container's environment variable, as in a pod (name, and value or valueFrom),
+// with a name the API server accepts in a container: refused here, at admission, rather than
+// when the copy is written.
+type EnvVar struct {
+	// Name is printable ASCII other than "=".
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
+	// +kubebuilder:validation:Pattern=`^[ -<>-~]+$`
+	Name string `json:"name"`
+	// Value is the variable's value.
+	// +optional
+	Value string `json:"value,omitempty"`
+	// ValueFrom takes the value from a Secret, ConfigMap or field of the copy's pod.
+	// +optional
+	ValueFrom *corev1.EnvVarSource `json:"valueFrom,omitempty"`
+}
+
+// Core is the variable as a container carries it.
+func (e EnvVar) Core() corev1.EnvVar {
+	return corev1.EnvVar{Name: e.Name, Value: e.Value, ValueFrom: e.ValueFrom.DeepCopy()}
 }
 
 // ImageReference is a container image reference: [registry[:port]/]repository[:tag][@digest],

@@ -233,8 +233,8 @@ func TestOverrides(t *testing.T) {
 		}}}}}
 	env := testEnv(func(e *v1alpha1.MirrorEnvironment) {
 		e.Spec.Overrides = []v1alpha1.Override{
-			{Workload: "api", Image: "registry.example/api:sha-abc", Env: []corev1.EnvVar{{Name: "MODE", Value: "dev"}, {Name: "NEW", Value: "1"}}},
-			{Workload: "api", Container: "sidecar", Env: []corev1.EnvVar{{Name: "LOG", Value: "debug"}}},
+			{Workload: "api", Image: "registry.example/api:sha-abc", Env: []v1alpha1.EnvVar{{Name: "MODE", Value: "dev"}, {Name: "NEW", Value: "1"}}},
+			{Workload: "api", Container: "sidecar", Env: []v1alpha1.EnvVar{{Name: "LOG", Value: "debug"}}},
 			{Workload: "checkout", Image: "x:1"},
 		}
 	})

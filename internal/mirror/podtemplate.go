@@ -171,17 +171,17 @@ func (b *Builder) pinned(kind, workload string, c *corev1.Container) (string, bo
 }
 
 // setEnv sets vars by name, replacing existing ones in place and appending new ones in order.
-func setEnv(env []corev1.EnvVar, set []corev1.EnvVar) []corev1.EnvVar {
+func setEnv(env []corev1.EnvVar, set []v1alpha1.EnvVar) []corev1.EnvVar {
 	for _, s := range set {
 		replaced := false
 		for i := range env {
 			if env[i].Name == s.Name {
-				env[i] = *s.DeepCopy()
+				env[i] = s.Core()
 				replaced = true
 			}
 		}
 		if !replaced {
-			env = append(env, *s.DeepCopy())
+			env = append(env, s.Core())
 		}
 	}
 	return env
