@@ -94,7 +94,9 @@ var _ = Describe("Chaos", func() {
 		busyKills := 0
 		for i, step := range steps {
 			step.do()
-			pause := time.Duration(rng.Int64N(int64(1500 * time.Millisecond))).Round(time.Millisecond)
+			// A plain copy is Ready in about 0.8 s and a deletion is done in less: a pause of up
+			// to 1.5 s let a third of the kills land at rest once the operator got faster.
+			pause := time.Duration(rng.Int64N(int64(600 * time.Millisecond))).Round(time.Millisecond)
 			time.Sleep(pause)
 			phases := envPhases(allNames...)
 			if busy(phases) {
