@@ -146,6 +146,7 @@ var _ = BeforeSuite(func() {
 })
 
 var _ = AfterSuite(func() {
+	atRest.run(65 * time.Second)
 	cancel()
 	if testEnv != nil {
 		Expect(testEnv.Stop()).To(Succeed())
@@ -166,6 +167,40 @@ func createYAML(path string) {
 			continue
 		}
 		Expect(k8s.Create(ctx, u)).To(Succeed(), "creating %s %s from %s", u.GetKind(), u.GetName(), path)
+	}
+}
+
+// atRest holds checks that need the environments they look at left alone for a minute. They run
+// at the end of the suite, so that the minute is spent running the other specs (which also
+// shows that other environments' work does not wake these), not waiting.
+var atRest atRestChecks
+
+type atRestChecks struct {
+	mu     sync.Mutex
+	checks []atRestCheck
+}
+
+type atRestCheck struct {
+	from  time.Time
+	check func(rested time.Duration)
+}
+
+// after registers check to run at the end of the suite, at least min (run's argument) from now,
+// with how long it rested.
+func (a *atRestChecks) after(check func(rested time.Duration)) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.checks = append(a.checks, atRestCheck{from: time.Now(), check: check})
+}
+
+func (a *atRestChecks) run(atLeast time.Duration) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, c := range a.checks {
+		if wait := atLeast - time.Since(c.from); wait > 0 {
+			time.Sleep(wait)
+		}
+		c.check(time.Since(c.from))
 	}
 }
 
