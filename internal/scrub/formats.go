@@ -3,6 +3,7 @@ package scrub
 import (
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -38,10 +39,30 @@ func (d *docScrubber) document(key, value string) (string, bool) {
 			// The text scanner runs over the result too: a line the parser read differently
 			// from its author (a URL taken for a key: value) keeps that safety net. Values
 			// generated above are not replaced again.
-			return d.sc.text(out), true
+			return d.sc.missedByParser(value, d.sc.text(out)), true
 		}
 	}
 	return "", false
+}
+
+// missedByParser replaces in out what the text scanner finds in the original document and the
+// structured pass left. A parser that misreads a file can also break what the scanner would
+// have read in it: PHP's 'password' => 'x' in a file named .sh is a command "password" with the
+// argument "=" and a redirection to 'x', and once "=" is replaced the pair is gone. Values
+// shorter than the sweep's minimum or known defaults are left: replacing them everywhere would
+// break unrelated text.
+func (sc *scrubber) missedByParser(orig, out string) string {
+	var found []string
+	probe := &scrubber{k: sc.k, scope: sc.scope, seen: func(v string) { found = append(found, v) }}
+	probe.text(orig)
+	slices.SortFunc(found, func(a, b string) int { return len(b) - len(a) }) // a value before its parts
+	for _, v := range found {
+		if exemptFromSweep(part{text: v, key: "password"}) || !strings.Contains(out, v) {
+			continue
+		}
+		out = strings.ReplaceAll(out, v, sc.value(v, "missed-by-parser", v))
+	}
+	return out
 }
 
 // nested scrubs a document found inside a scalar of another.
