@@ -48,12 +48,20 @@ func (d *docScrubber) document(key, value string) (string, bool) {
 // missedByParser replaces in out what the text scanner finds in the original document and the
 // structured pass left. A parser that misreads a file can also break what the scanner would
 // have read in it: PHP's 'password' => 'x' in a file named .sh is a command "password" with the
-// argument "=" and a redirection to 'x', and once "=" is replaced the pair is gone. Values
+// argument "=" and a redirection to 'x', and once "=" is replaced the pair is gone; a private
+// key in a .properties file loses the armour the PEM pass looks for. Values
 // shorter than the sweep's minimum or known defaults are left: replacing them everywhere would
 // break unrelated text.
 func (sc *scrubber) missedByParser(orig, out string) string {
 	var found []string
-	probe := &scrubber{k: sc.k, scope: sc.scope, seen: func(v string) { found = append(found, v) }}
+	probe := &scrubber{k: sc.k, scope: sc.scope, seen: func(v string) {
+		found = append(found, v)
+		// A private key's armour can be what the parser broke ("-----BEGIN RSA PRIVATE" read
+		// as a properties key): its body lines are looked for too, as the sweep does.
+		for _, p := range pemParts(v) {
+			found = append(found, p.text)
+		}
+	}}
 	probe.text(orig)
 	slices.SortFunc(found, func(a, b string) int { return len(b) - len(a) }) // a value before its parts
 	for _, v := range found {

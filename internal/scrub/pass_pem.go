@@ -37,6 +37,9 @@ func (sc *scrubber) privateKeys(s string) string {
 			end = body + e + len(endLine)
 		}
 		sc.n++
+		if sc.seen != nil {
+			sc.seen(s[p:end])
+		}
 		key := string(sc.k.PrivateKeyPEM(sc.scoped("pem", strconv.Itoa(len(spans)))...))
 		if sc.pems == nil {
 			sc.pems = map[string]bool{}
