@@ -160,7 +160,6 @@ func (r *MirrorEnvironmentReconciler) ensureFinalizer(ctx context.Context, env *
 	return r.Patch(ctx, env, patch)
 }
 
-// patchStatus writes status once, and only when it changed.
 // errStaleRead is patchStatus refusing a status computed from a read older than the object.
 var errStaleRead = errors.New("the environment changed since it was read")
 
@@ -168,6 +167,7 @@ var errStaleRead = errors.New("the environment changed since it was read")
 // cache is behind by milliseconds, and a retry that finds it still behind is refused again.
 const staleReadRetry = 200 * time.Millisecond
 
+// patchStatus writes status once, and only when it changed.
 func (r *MirrorEnvironmentReconciler) patchStatus(ctx context.Context, before, env *v1alpha1.MirrorEnvironment) error {
 	if equality.Semantic.DeepEqual(before.Status, env.Status) {
 		return nil

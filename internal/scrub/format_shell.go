@@ -50,7 +50,7 @@ func (d *docScrubber) commandLine(v, name string) string {
 		inner := *d
 		inner.depth++
 		if out, ok := shellFormat(&inner, v); ok {
-			return d.sc.missedByParser(v, d.sc.text(out)) // as after any structured pass: the text scanner's safety net
+			return d.sc.afterParser(v, out)
 		}
 	}
 	return d.plain(v, name)

@@ -36,13 +36,18 @@ func (d *docScrubber) document(key, value string) (string, bool) {
 	}
 	for _, f := range formatsFor(key, value) {
 		if out, ok := f(d, value); ok {
-			// The text scanner runs over the result too: a line the parser read differently
-			// from its author (a URL taken for a key: value) keeps that safety net. Values
-			// generated above are not replaced again.
-			return d.sc.missedByParser(value, d.sc.text(out)), true
+			return d.sc.afterParser(value, out), true
 		}
 	}
 	return "", false
+}
+
+// afterParser is the safety net after any structured pass over orig that gave parsed: the text
+// scanner runs over the result (a line the parser read differently from its author, a URL
+// taken for a key: value; values generated above are not replaced again), and what it finds
+// in the original is replaced wherever the structured pass left it (missedByParser).
+func (sc *scrubber) afterParser(orig, parsed string) string {
+	return sc.missedByParser(orig, sc.text(parsed))
 }
 
 // missedByParser replaces in out what the text scanner finds in the original document and the
