@@ -262,3 +262,45 @@ func BenchmarkSeedVsRestore1M(b *testing.B) {
 	b.ReportMetric(seedTime.Seconds()/restoreTime.Seconds(), "seed/restore")
 	b.ReportMetric(loadRate/float64(b.N), "load-rows/s")
 }
+
+// wideTableDDL is one wide table of the kinds of columns real tables carry.
+const wideTableDDL = `CREATE TABLE wide (
+	id bigserial PRIMARY KEY, account_id bigint NOT NULL, external_id uuid NOT NULL UNIQUE,
+	first_name text NOT NULL, last_name text NOT NULL, email text NOT NULL UNIQUE, phone text,
+	status text NOT NULL CHECK (status IN ('active', 'suspended', 'closed')), plan text,
+	title text, description text, amount numeric(12,2) NOT NULL CHECK (amount >= 0), quantity integer NOT NULL,
+	ratio double precision, active boolean NOT NULL, settings jsonb, tags text[],
+	created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, deleted_at timestamptz)`
+
+// BenchmarkSeedWide seeds one wide table (20 columns, two unique indexes besides the key) with
+// ENVMIRROR_BENCH_WIDE_ROWS rows (default 10 million): how loading one big table scales, since
+// a single table is one COPY stream and verification reads it all again.
+//
+//	hack/with-postgres.sh go test ./internal/seed/ -run '^$' -bench SeedWide -benchtime 1x -timeout 60m
+func BenchmarkSeedWide(b *testing.B) {
+	rows := int64(10_000_000)
+	if s := os.Getenv("ENVMIRROR_BENCH_WIDE_ROWS"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows = n
+	}
+	dsn, conn := benchDatabase(b, wideTableDDL)
+	spec := contract.Spec{Seed: 1, DefaultRows: rows}
+	var seconds, loadRate float64
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		s := seedOnce(b, dsn, spec)
+		seconds += time.Since(start).Seconds()
+		loadRate += float64(s.RowsPerSecond)
+	}
+	var size int64
+	if err := conn.QueryRow(context.Background(), "SELECT pg_total_relation_size('wide')").Scan(&size); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(seconds/float64(b.N), "seed-s")
+	b.ReportMetric(float64(rows)*float64(b.N)/seconds, "rows/s")
+	b.ReportMetric(loadRate/float64(b.N), "load-rows/s")
+	b.ReportMetric(float64(size)/(1<<20), "MiB")
+}

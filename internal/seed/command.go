@@ -15,6 +15,7 @@ import (
 
 	"github.com/envmirror/envmirror/internal/seed/contract"
 	"github.com/envmirror/envmirror/internal/seed/load"
+	"github.com/envmirror/envmirror/internal/seed/mysql"
 	"github.com/envmirror/envmirror/internal/seed/plan"
 
 	"github.com/jackc/pgx/v5"
@@ -23,9 +24,10 @@ import (
 
 const usage = `usage: manager seed [flags]
 
-Gives a PostgreSQL database a schema (optional) and synthetic, deterministic rows.
-Connection: libpq environment variables (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD,
-PGSSLMODE) or --dsn. Spec: JSON in $ENVMIRROR_SEED_SPEC or --spec-file.
+Gives a PostgreSQL, MySQL or MariaDB database a schema (optional) and synthetic, deterministic rows.
+Connection: --dsn, else $ENVMIRROR_SEED_DSN, else (PostgreSQL) the libpq environment variables
+(PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE). MySQL/MariaDB (--engine=mysql):
+mysql://user:password@host:3306/database. Spec: JSON in $ENVMIRROR_SEED_SPEC or --spec-file.
 Progress: one JSON object per line on stdout; the last line is the summary.
 
 flags:
@@ -40,6 +42,10 @@ type Options struct {
 	SummaryFile string
 	WaitTimeout time.Duration
 	Workers     int
+	// SchemaFromDatabase: the schema Job copied prod's schema (see contract.FlagSchemaFromDatabase).
+	SchemaFromDatabase bool
+	// Engine is contract.EnginePostgres or contract.EngineMySQL (MySQL and MariaDB).
+	Engine string
 }
 
 // Command runs `manager seed`: it waits for the database, optionally resets it and applies a
@@ -79,6 +85,9 @@ func parseFlags(args []string) (Options, error) {
 	fs.StringVar(&o.SummaryFile, contract.FlagSummaryFile, "", "write the compact JSON summary here (e.g. /dev/termination-log)")
 	fs.DurationVar(&o.WaitTimeout, contract.FlagWaitTimeout, 5*time.Minute, "how long to wait for the database to accept connections")
 	fs.IntVar(&o.Workers, contract.FlagWorkers, defaultWorkers(), "tables loaded in parallel")
+	fs.StringVar(&o.Engine, contract.FlagEngine, contract.EnginePostgres, "the database engine: postgres, or mysql (MySQL and MariaDB)")
+	fs.BoolVar(&o.SchemaFromDatabase, contract.FlagSchemaFromDatabase, false,
+		"the schema was copied from prod by the schema Job: refuse a database without every table it listed")
 	if err := fs.Parse(args); err != nil {
 		var b strings.Builder
 		b.WriteString(usage)
@@ -91,6 +100,9 @@ func parseFlags(args []string) (Options, error) {
 	}
 	if o.Workers < 1 {
 		return o, fmt.Errorf("seed: --workers must be at least 1")
+	}
+	if o.Engine != contract.EnginePostgres && o.Engine != contract.EngineMySQL {
+		return o, fmt.Errorf("seed: --%s must be %s or %s, not %q", contract.FlagEngine, contract.EnginePostgres, contract.EngineMySQL, o.Engine)
 	}
 	return o, nil
 }
@@ -127,6 +139,13 @@ func run(ctx context.Context, o Options, ev *events) (contract.Summary, error) {
 		}
 		schema = string(b)
 	}
+	if o.Engine == contract.EngineMySQL {
+		return mysql.Run(ctx, mysql.Options{DSN: o.DSN, Schema: schema, Reset: o.Reset, SchemaFromDatabase: o.SchemaFromDatabase,
+			Workers: o.Workers, WaitTimeout: o.WaitTimeout}, spec, func(e map[string]any) { ev.write(e) })
+	}
+	if o.DSN == "" {
+		o.DSN = os.Getenv(contract.DSNEnv) // else the libpq environment variables
+	}
 	cfg, err := connConfig(o.DSN)
 	if err != nil {
 		return contract.Summary{}, err
@@ -141,6 +160,9 @@ func run(ctx context.Context, o Options, ev *events) (contract.Summary, error) {
 			return contract.Summary{}, err
 		}
 		defer conn.Close(context.WithoutCancel(ctx))
+	}
+	if err := checkSchemaComplete(ctx, conn, schema, o.SchemaFromDatabase); err != nil {
+		return contract.Summary{}, err
 	}
 	return seed(ctx, cfg, conn, spec, o.Workers, ev)
 }

@@ -1,9 +1,12 @@
 // Package seed is the data engine of envmirror: the `manager seed` program that gives a copy's
-// PostgreSQL database production's schema and synthetic, deterministic rows.
+// PostgreSQL (or MySQL/MariaDB) database production's schema and synthetic, deterministic rows.
 //
 // A run (Command) waits for the database, optionally drops every non-system schema (--reset),
 // checks the server has the extensions the schema creates, applies the schema as
-// `pg_dump --schema-only` writes it (--schema-file), then:
+// `pg_dump --schema-only` writes it (--schema-file), refuses a database that lacks a table of
+// its schema source (the tables the schema file creates, prod's tables the schema Job listed:
+// package schemasql, completeness.go), gives partitioned tables dumped without partitions one
+// that takes every row, in the copy only (partitions.go, reported in the summary), then:
 //
 //   - reads the catalog (pg_catalog): tables of every non-system schema, column types through
 //     domains, arrays, enums, ranges and multiranges, identity/serial/generated columns, unique
@@ -17,8 +20,12 @@
 //     (package oracle), and the columns draw from what passed. Rows are coherent: one person per
 //     row behind its name, email and username; identifying columns distinct; updated after
 //     created, a span's end after its start, a child created after its parents. Unique keys over
-//     foreign keys map rows to distinct combinations (a count that cannot fit is an error naming
-//     the largest that does);
+//     foreign keys map rows to distinct combinations (a count asked by name that cannot fit is
+//     an error naming the largest that does; rows.default and rows.scale are cut to it). Rows
+//     past a key's combinations are steered out of it: a condition of a partial key's WHERE
+//     clause made false, or a nullable key column NULL (plan/partial.go). Unique full names
+//     stay names (every first x last pair, then initials). CHECKs on which columns are NULL
+//     (exclusive arcs) are evaluated on every NULL pattern (plan/nullness.go);
 //   - empties the tables (TRUNCATE ... RESTART IDENTITY CASCADE) and loads each with one
 //     streaming COPY over a pool of connections: in foreign key order when the sessions check
 //     foreign keys, otherwise all at once, biggest first; tables nothing references with COPY
@@ -30,8 +37,10 @@
 //
 // The work is split by role: contract (the Spec, flags and Summary shared with the operator),
 // catalog (introspection), pgexpr (the SQL expression parser), plan, gen (generators), oracle
-// (the server as judge of conditions), load (COPY and verification); this package is the command
-// that runs them in turn.
+// (the server as judge of conditions), load (COPY and verification), schemasql (which tables a
+// schema script creates); this package is the command that runs them in turn. With
+// --engine=mysql the run is package mysql's: MySQL and MariaDB read into the same catalog,
+// planned by the same planner, loaded with LOAD DATA LOCAL INFILE and verified by reading.
 //
 // Every value is a function of (seed, table, column, row number) and of the server's answers to
 // questions that are themselves functions of the seed, so the same schema, counts and seed give

@@ -35,7 +35,7 @@ func prepareSchema(ctx context.Context, cfg *pgx.ConnConfig, conn *pgx.Conn, o O
 		ev.write(map[string]any{"event": "reset", "seconds": roundSeconds(time.Since(start).Seconds())})
 	}
 	start = time.Now()
-	if err := applySchema(ctx, conn, schema, version); err != nil {
+	if err := applySchema(ctx, conn, schema, version, versionNum); err != nil {
 		return nil, contract.WithReason(contract.ReasonSchemaApplyFailed, err)
 	}
 	ev.write(map[string]any{"event": "schema", "bytes": len(schema), "seconds": roundSeconds(time.Since(start).Seconds())})
@@ -83,11 +83,20 @@ func containsString(list []string, s string) bool {
 
 // seed plans and loads every table, then verifies the result.
 func seed(ctx context.Context, cfg *pgx.ConnConfig, conn *pgx.Conn, spec contract.Spec, workers int, ev *events) (contract.Summary, error) {
+	partitions, err := addMissingPartitions(ctx, conn)
+	if err != nil {
+		return contract.Summary{}, contract.WithReason(contract.ReasonLoadFailed, err)
+	}
+	for _, p := range partitions {
+		ev.write(map[string]any{"event": "partitionCreated", "partition": p,
+			"why": "the table has no partition in the schema (prod's application creates them): created in the copy only"})
+	}
 	p, stats, err := planSeed(ctx, conn, spec, ev)
 	if err != nil {
-		return contract.Summary{}, err
+		return contract.Summary{PartitionsCreated: partitions, PartitionsCreatedCount: len(partitions)}, err
 	}
-	summary := contract.Summary{Tables: len(p.Tables), Warnings: len(p.Warnings)}
+	summary := contract.Summary{Tables: len(p.Tables), Warnings: len(p.Warnings), PartitionsCreated: partitions,
+		PartitionsCreatedCount: len(partitions)}
 	if err := load.TruncateAll(ctx, conn, p); err != nil {
 		return summary, contract.WithReason(contract.ReasonLoadFailed, err)
 	}

@@ -32,11 +32,31 @@ func stripPsqlCommands(sql string) string {
 	return strings.Join(lines, "\n")
 }
 
+// newerSettings are SET lines pg_dump 17+ writes at the top of every dump, for settings older
+// servers do not have; they only relax timeouts for the restore, so on an older server they
+// are blanked (kept as comments) rather than failing the whole schema.
+var newerSettings = []string{"SET transaction_timeout = 0;"}
+
+func stripNewerSettings(sql string) string {
+	lines := strings.Split(sql, "\n")
+	for i, line := range lines {
+		for _, set := range newerSettings {
+			if strings.TrimSpace(line) == set {
+				lines[i] = "-- " + line
+			}
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
 // applySchema runs a schema file as PostgreSQL runs a script: the whole text in one simple-query
 // message (so dollar-quoted bodies, SET lines and COMMENTs are the server's business, not a
 // statement splitter's), in one implicit transaction: it applies entirely or not at all.
-func applySchema(ctx context.Context, conn *pgx.Conn, sql string, serverVersion string) error {
+func applySchema(ctx context.Context, conn *pgx.Conn, sql string, serverVersion string, versionNum int) error {
 	prepared := stripPsqlCommands(sql)
+	if versionNum < 170000 {
+		prepared = stripNewerSettings(prepared)
+	}
 	_, err := conn.PgConn().Exec(ctx, prepared).ReadAll()
 	if err == nil {
 		return nil

@@ -94,6 +94,19 @@ func newDatabase(ctx context.Context) string {
 	return dsn
 }
 
+// requireExtension skips a spec whose server lacks the extension it needs, and fails it in CI,
+// where hack/with-postgres.sh must have installed it: a spec that skips there never runs.
+func requireExtension(ctx context.Context, conn *pgx.Conn, name, how string) {
+	if count(ctx, conn, "SELECT count(*) FROM pg_available_extensions WHERE name = $1", name) > 0 {
+		return
+	}
+	msg := "the extension " + name + " is not available on this server (" + how + ")"
+	if os.Getenv("CI") != "" {
+		Fail(msg + ": in CI it must be")
+	}
+	Skip(msg)
+}
+
 func pgBin(tool string) string {
 	dir := os.Getenv("ENVMIRROR_TEST_PG_BIN")
 	if dir == "" {

@@ -52,10 +52,7 @@ var _ = Describe("types beyond the built-in scalars", func() {
 	It("makes valid PostGIS shapes at each column's SRID, type and dimensions", func() {
 		dsn := newDatabase(ctx)
 		conn := connectTo(ctx, dsn)
-		if count(ctx, conn, "SELECT count(*) FROM pg_available_extensions WHERE name = 'postgis'") == 0 {
-			Skip("PostGIS is not installed on this server (hack/with-postgres.sh installs it from the distribution's " +
-				"postgresql-<major>-postgis-3 package when it can)")
-		}
+		requireExtension(ctx, conn, "postgis", "hack/with-postgres.sh installs the distribution's postgresql-<major>-postgis-3 package")
 		lines, err := runSeed(ctx, dsn, contract.Spec{Seed: 8, DefaultRows: 20_000}, "--schema-file", "testdata/spatial.sql")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(warningsOf(lines)).To(BeEmpty())

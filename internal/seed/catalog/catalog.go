@@ -33,8 +33,8 @@ type Table struct {
 	Uniques     []*UniqueKey
 	ForeignKeys []*ForeignKey
 	Checks      []*Check
-	// Exclusions names EXCLUDE constraints, which are not generated for.
-	Exclusions []string
+	// Exclusions are the EXCLUDE constraints.
+	Exclusions []*Exclusion
 	// Leaves are the leaf partitions of a partitioned table with the bounds that route to them.
 	Leaves []*partitionLeaf
 	// PartitionProblem explains why partition bounds could not be read (e.g. expression keys).
@@ -72,6 +72,55 @@ type UniqueKey struct {
 	// holds among the rows it covers (the generator makes it hold everywhere when it can).
 	Partial   bool
 	Predicate string
+	// NullsNotDistinct is UNIQUE NULLS NOT DISTINCT (PostgreSQL 15+): a NULL counts as a value.
+	NullsNotDistinct bool
+	// Exprs are the index's elements as pg_get_indexdef prints them (column names or
+	// expressions such as lower((email)::text)); empty for a constraint's key.
+	Exprs []string
+	// Collapsed are the columns the key reads only through an expression that may map distinct
+	// values to one (date_trunc('day', at), left(name, 3)): distinct values of such a column do
+	// not make the key unique. See keyColumns.
+	Collapsed []*Column
+	// Coalesced are the columns the key reads through COALESCE(column, constant): a NULL there
+	// is a value of the key, not a way out of it.
+	Coalesced []*Column
+	// Truncated are the Collapsed columns cut to a unit of time ("day", "month": date_trunc,
+	// ::date): values a unit or more apart stay distinct.
+	Truncated map[*Column]string
+}
+
+// NullIsValue says whether a NULL in column c counts as a value of the key (NULLS NOT DISTINCT,
+// COALESCE) rather than taking the row out of it.
+func (k *UniqueKey) NullIsValue(c *Column) bool {
+	if k.NullsNotDistinct {
+		return true
+	}
+	for _, x := range append(append([]*Column(nil), k.Coalesced...), k.Collapsed...) {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// Distinguishes says whether distinct values of column c make the key's values distinct: c is
+// read as it is, not through an expression that may collapse values.
+func (k *UniqueKey) Distinguishes(c *Column) bool {
+	for _, x := range k.Collapsed {
+		if x == c {
+			return false
+		}
+	}
+	return true
+}
+
+// Exclusion is an EXCLUDE constraint: no two rows whose elements all match by their operators.
+type Exclusion struct {
+	Name string
+	// Elems are its elements as pg_get_indexdef prints them (a column, or an expression such as
+	// tstzrange(starts_at, ends_at)); Ops their operators ("=", "&&").
+	Elems, Ops []string
+	Predicate  string
 }
 
 // ForeignKey is a FOREIGN KEY constraint of a seeded table.
@@ -118,8 +167,36 @@ type Type struct {
 	DomainNotNul bool
 	DomainChecks []string
 	Labels       []string // enum labels in order
+	// Native is set for types of another engine (MySQL, MariaDB) that PostgreSQL has no twin
+	// for: how to generate them (see gen.TypeInfoOf).
+	Native *NativeType
+	// Fields are a composite type's attributes, in order.
+	Fields       []*Field
+	fieldOIDs    []uint32
+	fieldNames   []string
+	fieldTypMods []int32
 	RangeSub     *Type
 	rangeSubOID  uint32
+}
+
+// NativeType describes a type of another engine by what generating it needs.
+type NativeType struct {
+	// Integer types: their range (MySQL's TINYINT UNSIGNED is 0..255).
+	Integer        bool
+	IntMin, IntMax int64
+	// Spatial types: the shape ("Point", ...; "" for any) and the column's SRID.
+	Geometry bool
+	Shape    string
+	SRID     int
+	// MaxLen bounds text types without a modifier (TINYTEXT: 255).
+	MaxLen int
+}
+
+// Field is an attribute of a composite type.
+type Field struct {
+	Name   string
+	Type   *Type
+	TypMod int32
 }
 
 type partitionLeaf struct {

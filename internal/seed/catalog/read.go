@@ -51,13 +51,16 @@ func Read(ctx context.Context, conn *pgx.Conn) (*Catalog, error) {
 	for _, r := range rels {
 		leaves.name[r.oid] = r.schema + "." + r.name
 	}
-	if err := readConstraints(ctx, conn, cat, oids, leaves); err != nil {
+	if err := readConstraints(ctx, conn, cat, oids, leaves, cat.ServerVersionNum >= 150000); err != nil {
 		return nil, err
 	}
 	if err := readLeafConstraints(ctx, conn, cat, rels, leaves); err != nil {
 		return nil, err
 	}
-	if err := readUniqueIndexes(ctx, conn, cat, oids); err != nil {
+	if err := readUniqueIndexes(ctx, conn, cat, oids, cat.ServerVersionNum >= 150000); err != nil {
+		return nil, err
+	}
+	if err := readExclusions(ctx, conn, cat, oids); err != nil {
 		return nil, err
 	}
 	if err := readPartitions(ctx, conn, cat, rels); err != nil {
@@ -200,7 +203,13 @@ SELECT t.oid, n.nspname, t.typname, t.typtype::text, t.typcategory::text, t.typl
        `+subtype+`::oid,
        ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder),
        ARRAY(SELECT pg_get_constraintdef(k.oid) FROM pg_constraint k
-             WHERE k.contypid = t.oid AND k.contype = 'c' ORDER BY k.conname)
+             WHERE k.contypid = t.oid AND k.contype = 'c' ORDER BY k.conname),
+       ARRAY(SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = t.typrelid AND t.typtype = 'c' AND a.attnum > 0
+             AND NOT a.attisdropped ORDER BY a.attnum),
+       ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = t.typrelid AND t.typtype = 'c' AND a.attnum > 0
+             AND NOT a.attisdropped ORDER BY a.attnum),
+       ARRAY(SELECT a.atttypmod FROM pg_attribute a WHERE a.attrelid = t.typrelid AND t.typtype = 'c' AND a.attnum > 0
+             AND NOT a.attisdropped ORDER BY a.attnum)
 FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
 LEFT JOIN pg_range r ON r.rngtypid = t.oid
@@ -214,7 +223,8 @@ WHERE t.oid = ANY($1)`, missing)
 			var kind, category string
 			t := &Type{}
 			if err := rows.Scan(&oid, &t.Schema, &t.Name, &kind, &category, &t.Len, &t.Display,
-				&t.elemOID, &t.baseOID, &t.BaseTypMod, &t.DomainNotNul, &t.BaseDisplay, &t.rangeSubOID, &t.Labels, &t.DomainChecks); err != nil {
+				&t.elemOID, &t.baseOID, &t.BaseTypMod, &t.DomainNotNul, &t.BaseDisplay, &t.rangeSubOID, &t.Labels, &t.DomainChecks,
+				&t.fieldOIDs, &t.fieldNames, &t.fieldTypMods); err != nil {
 				rows.Close()
 				return err
 			}
@@ -229,32 +239,28 @@ WHERE t.oid = ANY($1)`, missing)
 		}
 		for _, oid := range missing {
 			loaded[oid] = true // a type that vanished meanwhile stays empty rather than looping
-			t := types[oid]
-			link := func(dep uint32) *Type {
-				if dep == 0 {
-					return nil
-				}
-				if types[dep] == nil {
-					types[dep] = &Type{OID: dep}
-				}
-				return types[dep]
-			}
-			if t.Category == 'A' {
-				t.Elem = link(t.elemOID)
-			}
-			t.Base = link(t.baseOID)
-			t.RangeSub = link(t.rangeSubOID)
+			linkType(types, types[oid])
 		}
+
 	}
 	return nil
 }
 
-func readConstraints(ctx context.Context, conn *pgx.Conn, cat *Catalog, oids []uint32, leaves leafIndex) error {
+// nullsNotDistinct reads pg_index.indnullsnotdistinct of index alias i (PostgreSQL 15+).
+func nullsNotDistinct(has bool, alias string) string {
+	if has {
+		return alias + ".indnullsnotdistinct"
+	}
+	return "false"
+}
+
+func readConstraints(ctx context.Context, conn *pgx.Conn, cat *Catalog, oids []uint32, leaves leafIndex, hasNND bool) error {
 	rows, err := conn.Query(ctx, `
 SELECT k.conrelid, k.conname, k.contype::text, k.conkey, k.confrelid,
        ARRAY(SELECT a.attname::text FROM unnest(k.confkey) WITH ORDINALITY u(num, i)
              JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.num ORDER BY u.i),
-       pg_get_constraintdef(k.oid), k.convalidated
+       pg_get_constraintdef(k.oid), k.convalidated,
+       COALESCE((SELECT `+nullsNotDistinct(hasNND, "i")+` FROM pg_index i WHERE i.indexrelid = k.conindid), false)
 FROM pg_constraint k
 WHERE k.conrelid = ANY($1) AND k.conparentid = 0 AND k.contype IN ('p', 'u', 'f', 'c', 'x')
 ORDER BY k.conrelid, k.conname`, oids)
@@ -267,18 +273,18 @@ ORDER BY k.conrelid, k.conname`, oids)
 		var name, kind, def string
 		var key []int16
 		var refCols []string
-		var validated bool
-		if err := rows.Scan(&rel, &name, &kind, &key, &refRel, &refCols, &def, &validated); err != nil {
+		var validated, nnd bool
+		if err := rows.Scan(&rel, &name, &kind, &key, &refRel, &refCols, &def, &validated, &nnd); err != nil {
 			return err
 		}
 		t := cat.byOID[rel]
 		switch kind {
 		case "p", "u":
-			t.Uniques = append(t.Uniques, &UniqueKey{Name: name, Columns: columnsByNum(t, key), Primary: kind == "p"})
+			t.Uniques = append(t.Uniques, &UniqueKey{Name: name, Columns: columnsByNum(t, key), Primary: kind == "p", NullsNotDistinct: nnd})
 		case "c":
 			t.Checks = append(t.Checks, &Check{Name: name, Def: def, Validated: validated})
 		case "x":
-			t.Exclusions = append(t.Exclusions, name)
+			t.Exclusions = append(t.Exclusions, &Exclusion{Name: name}) // see readExclusions
 		case "f":
 			ref, leaf := cat.referenced(refRel, leaves)
 			if ref == nil {
@@ -309,13 +315,10 @@ func columnsByNum(t *Table, nums []int16) []*Column {
 
 // readUniqueIndexes adds unique indexes that no constraint declares, including expression
 // indexes such as lower(email): their columns are read from the index expressions.
-func readUniqueIndexes(ctx context.Context, conn *pgx.Conn, cat *Catalog, oids []uint32) error {
+func readUniqueIndexes(ctx context.Context, conn *pgx.Conn, cat *Catalog, oids []uint32, hasNND bool) error {
 	rows, err := conn.Query(ctx, `
-SELECT i.indrelid, ic.relname, i.indkey::int2[],
-       COALESCE(pg_get_expr(i.indexprs, i.indrelid), ''), COALESCE(pg_get_expr(i.indpred, i.indrelid), ''),
-       ARRAY(SELECT DISTINCT d.refobjsubid::int2 FROM pg_depend d
-             WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
-               AND d.refobjid = i.indrelid AND d.refobjsubid > 0)
+SELECT i.indrelid, ic.relname, COALESCE(pg_get_expr(i.indpred, i.indrelid), ''), `+nullsNotDistinct(hasNND, "i")+`,
+       ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts) k ORDER BY k)
 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
 WHERE i.indrelid = ANY($1) AND i.indisunique
   AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid)
@@ -326,31 +329,18 @@ ORDER BY i.indrelid, ic.relname`, oids)
 	defer rows.Close()
 	for rows.Next() {
 		var rel uint32
-		var name, exprs, predicate string
-		var key, deps []int16
-		if err := rows.Scan(&rel, &name, &key, &exprs, &predicate, &deps); err != nil {
+		var name, predicate string
+		var nnd bool
+		var elems []string
+		if err := rows.Scan(&rel, &name, &predicate, &nnd, &elems); err != nil {
 			return err
 		}
 		t := cat.byOID[rel]
-		var cols []*Column
-		for _, n := range key {
-			if n != 0 {
-				cols = append(cols, columnsByNum(t, []int16{n})...)
-			}
-		}
-		if exprs != "" {
-			if e, err := pgexpr.Parse("(" + exprs + ")"); err == nil {
-				for _, name := range pgexpr.Columns(e) {
-					if c := t.Column(name); c != nil {
-						cols = append(cols, c)
-					}
-				}
-			} else {
-				// Without the expression's columns, the index's dependencies are the best guess.
-				cols = append(cols, columnsByNum(t, deps)...)
-			}
-		}
-		t.Uniques = append(t.Uniques, &UniqueKey{Name: name, Columns: dedupeColumns(cols), Partial: predicate != "", Predicate: predicate})
+		elems, predicate = flagElements(elems, predicate, nnd)
+		key := &UniqueKey{Name: name, Partial: predicate != "", Predicate: predicate, NullsNotDistinct: nnd}
+		key.Columns, key.Collapsed, key.Coalesced, key.Truncated = keyColumns(t, elems)
+		key.Exprs = elems
+		t.Uniques = append(t.Uniques, key)
 	}
 	return rows.Err()
 }
@@ -469,4 +459,26 @@ func readSequences(ctx context.Context, conn *pgx.Conn, cat *Catalog) error {
 		}
 	}
 	return nil
+}
+
+// linkType points a type at the types it depends on (array element, domain base, range
+// subtype, composite fields), adding those not read yet to types.
+func linkType(types map[uint32]*Type, t *Type) {
+	link := func(dep uint32) *Type {
+		if dep == 0 {
+			return nil
+		}
+		if types[dep] == nil {
+			types[dep] = &Type{OID: dep}
+		}
+		return types[dep]
+	}
+	if t.Category == 'A' {
+		t.Elem = link(t.elemOID)
+	}
+	t.Base = link(t.baseOID)
+	t.RangeSub = link(t.rangeSubOID)
+	for i, f := range t.fieldOIDs {
+		t.Fields = append(t.Fields, &Field{Name: t.fieldNames[i], Type: link(f), TypMod: t.fieldTypMods[i]})
+	}
 }

@@ -17,6 +17,10 @@ const (
 	FlagSummaryFile = "summary-file"
 	FlagWaitTimeout = "wait-timeout"
 	FlagWorkers     = "workers"
+	// FlagSchemaFromDatabase says the schema was copied from prod by the schema Job
+	// (schema.fromDatabase): seeding then requires the list of prod's tables the Job leaves
+	// (ProdTablesTable) and refuses a database that lacks any of them.
+	FlagSchemaFromDatabase = "schema-from-database"
 )
 
 // TerminationLog is where Kubernetes reads a container's termination message: the seeding Job
@@ -35,6 +39,10 @@ type Invocation struct {
 	WaitTimeout time.Duration
 	// Workers is how many tables load in parallel.
 	Workers int
+	// SchemaFromDatabase is set when the schema Job copied prod's schema (FlagSchemaFromDatabase).
+	SchemaFromDatabase bool
+	// Engine is EnginePostgres (the default, "" too) or EngineMySQL (MySQL and MariaDB).
+	Engine string
 }
 
 // Args is the command line of a seeding Job's container after the binary: the subcommand, then
@@ -42,6 +50,9 @@ type Invocation struct {
 func Args(in Invocation) []string {
 	args := []string{Subcommand}
 	flag := func(name, value string) { args = append(args, "--"+name+"="+value) }
+	if in.Engine != "" && in.Engine != EnginePostgres {
+		flag(FlagEngine, in.Engine)
+	}
 	if in.WaitTimeout > 0 {
 		flag(FlagWaitTimeout, in.WaitTimeout.String())
 	}
@@ -53,6 +64,9 @@ func Args(in Invocation) []string {
 	}
 	if in.SchemaFile != "" {
 		flag(FlagSchemaFile, in.SchemaFile)
+	}
+	if in.SchemaFromDatabase {
+		args = append(args, "--"+FlagSchemaFromDatabase)
 	}
 	if in.Workers > 0 {
 		flag(FlagWorkers, strconv.Itoa(in.Workers))

@@ -20,6 +20,32 @@ func TestArgs(t *testing.T) {
 	if got := Args(Invocation{}); !reflect.DeepEqual(got, []string{"seed"}) {
 		t.Errorf("Args of nothing = %q", got)
 	}
+	got = Args(Invocation{Engine: EngineMySQL, SchemaFromDatabase: true, SummaryFile: TerminationLog})
+	want = []string{"seed", "--engine=mysql", "--summary-file=/dev/termination-log", "--schema-from-database"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Args for MySQL = %q, want %q", got, want)
+	}
+	if got := Args(Invocation{Engine: EnginePostgres}); !reflect.DeepEqual(got, []string{"seed"}) {
+		t.Errorf("Args for PostgreSQL = %q: the default engine needs no flag", got)
+	}
+}
+
+// The MySQL schema Job fails on its first failure and never reads a row of prod.
+func TestMySQLSchemaJobScript(t *testing.T) {
+	s := MySQLSchemaJobScript()
+	for _, want := range []string{"set -eu", "mysqldump --no-data", MySQLProdTablesTable, "information_schema.TABLES"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the script lacks %q", want)
+		}
+	}
+	if strings.Contains(s, "|") {
+		t.Errorf("a pipe hides the failure of its first command without pipefail, which sh lacks: %s", s)
+	}
+	for _, forbidden := range []string{"SELECT *", "--no-create-info", "mysqldump --complete-insert"} {
+		if strings.Contains(s, forbidden) {
+			t.Errorf("the script reads rows (%q)", forbidden)
+		}
+	}
 }
 
 func TestRequiredExtensions(t *testing.T) {
@@ -148,4 +174,20 @@ func FuzzRequiredExtensions(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Hundreds of created partitions still fit the termination message; their number survives.
+func TestCompactCutsCreatedPartitions(t *testing.T) {
+	s := Summary{Tables: 3, PartitionsCreatedCount: 600}
+	for i := 0; i < 600; i++ {
+		s.PartitionsCreated = append(s.PartitionsCreated, fmt.Sprintf("public.events_%03d_default of public.events_%03d (DEFAULT)", i, i))
+	}
+	b := s.Compact()
+	if len(b) > MaxSummaryBytes {
+		t.Fatalf("compact summary has %d bytes", len(b))
+	}
+	got, err := ParseSummary(b)
+	if err != nil || got.PartitionsCreatedCount != 600 || len(got.PartitionsCreated) == 0 || got.PartitionsCreated[0] != s.PartitionsCreated[0] {
+		t.Fatalf("compacted to %+v (%v)", got, err)
+	}
 }

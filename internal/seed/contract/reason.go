@@ -16,6 +16,10 @@ const (
 	ReasonExtensionMissing = "ExtensionMissing"
 	// ReasonSchemaApplyFailed: the schema did not apply (often: written for a newer server).
 	ReasonSchemaApplyFailed = "SchemaApplyFailed"
+	// ReasonSchemaIncomplete: the database has fewer tables than the schema source (the SQL of
+	// --schema-file, or prod's tables the schema Job listed): the schema did not arrive whole,
+	// e.g. a pg_dump that failed halfway. The message names the missing tables.
+	ReasonSchemaIncomplete = "SchemaIncomplete"
 	// ReasonConstraintUnsatisfiable: the schema's constraints cannot be met by generated rows
 	// (a NOT NULL foreign key cycle, a CHECK that allows nothing, an empty parent).
 	ReasonConstraintUnsatisfiable = "ConstraintUnsatisfiable"

@@ -23,6 +23,12 @@ type Summary struct {
 	Reason string `json:"reason,omitempty"`
 	// Warnings counts what the plan could not honour (each is a "warning" line on stdout).
 	Warnings int `json:"warnings,omitempty"`
+	// PartitionsCreated are the partitions seeding created in the copy (never in prod) for
+	// partitioned tables the schema has without partitions (prod's application creates them at
+	// run time): "schema.partition of schema.table (DEFAULT)". Compact may cut the list;
+	// PartitionsCreatedCount keeps the number.
+	PartitionsCreated      []string `json:"partitionsCreated,omitempty"`
+	PartitionsCreatedCount int      `json:"partitionsCreatedCount,omitempty"`
 }
 
 // TableSummary is one table's share of a seeding run.
@@ -56,6 +62,10 @@ func (s Summary) Compact() []byte {
 		return prodRows(a) > prodRows(b)
 	})
 	b := mustMarshal(s)
+	for len(b) > MaxSummaryBytes && len(s.PartitionsCreated) > 3 {
+		s.PartitionsCreated = s.PartitionsCreated[:len(s.PartitionsCreated)/2]
+		b = mustMarshal(s)
+	}
 	for len(b) > MaxSummaryBytes && len(s.PerTable) > 0 {
 		// Drop about as many entries as the excess holds, then adjust one by one.
 		avg := max(len(b)/(len(s.PerTable)+1), 1)

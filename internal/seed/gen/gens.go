@@ -252,42 +252,100 @@ func (g *avoidGen) AppendValue(dst []byte, row int64) []byte {
 	return dst // every try excluded: the load names the CHECK
 }
 
-// CoverRecipe serves a partial unique index (UNIQUE (...) WHERE deleted_at IS NULL) whose key
-// has fewer distinct values than the table has rows: the first Rows rows are the ones it covers
-// and take Covered (nil: NULL); the other rows take the inner generator's values, which fall
-// outside the index, so they may repeat a key.
+// CoverRecipe serves unique keys with fewer distinct values than the table has rows (see
+// plan's steer): the first Rows rows are in the keys and take In, the others take Out, which
+// leaves them out of the keys (a NULL, a soft delete, a false flag), so they may repeat a key.
 type CoverRecipe struct {
-	Inner   Recipe
 	Rows    int64
-	Covered *string
+	In, Out Recipe
 }
 
 type coverGen struct {
-	r       *CoverRecipe
-	inner   ValueGen
-	covered []byte
+	rows    int64
+	in, out ValueGen
 }
 
 func (r *CoverRecipe) Instantiate(ctx *InstContext) ValueGen {
-	g := &coverGen{r: r, inner: ctx.Gen(r.Inner), covered: []byte(nullText)}
-	if r.Covered != nil {
-		g.covered = appendEscaped(nil, *r.Covered)
+	return &coverGen{rows: r.Rows, in: ctx.Gen(r.In), out: ctx.Gen(r.Out)}
+}
+
+func (g *coverGen) side(row int64) ValueGen {
+	if row < g.rows {
+		return g.in
 	}
-	return g
+	return g.out
 }
 
 func (g *coverGen) AppendValue(dst []byte, row int64) []byte {
-	if row < g.r.Rows {
-		return append(dst, g.covered...)
+	return g.side(row).AppendValue(dst, row)
+}
+
+func (g *coverGen) ordinal(row int64) (int64, bool) { return ordinalAt(g.side(row), row) }
+
+func (g *coverGen) unit() OrdinalUnit {
+	if u := unitOf(g.out); u != (OrdinalUnit{}) {
+		return u
+	}
+	return unitOf(g.in)
+}
+
+// NullPatternRecipe picks, for each row, one of Patterns: which of a set of columns are NULL
+// (true) in that row. The columns' NullMaskRecipes read the same pick.
+type NullPatternRecipe struct {
+	Seed     uint64
+	Patterns [][]bool
+}
+
+type nullPatternPicker struct {
+	r         *NullPatternRecipe
+	rr        *rowRand
+	cachedRow int64
+	pick      []bool
+}
+
+func (r *NullPatternRecipe) picker(ctx *InstContext) *nullPatternPicker {
+	return ctx.shared(r, func() any { return &nullPatternPicker{r: r, rr: newRowRand(r.Seed), cachedRow: -1} }).(*nullPatternPicker)
+}
+
+func (p *nullPatternPicker) at(row int64) []bool {
+	if row != p.cachedRow {
+		p.cachedRow = row
+		p.rr.at(row)
+		p.pick = p.r.Patterns[p.rr.intn(int64(len(p.r.Patterns)))]
+	}
+	return p.pick
+}
+
+// NullMaskRecipe writes NULL where the row's pattern says column Index is NULL, and Inner's
+// value elsewhere.
+type NullMaskRecipe struct {
+	Pattern *NullPatternRecipe
+	Index   int
+	Inner   Recipe
+}
+
+type nullMaskGen struct {
+	p     *nullPatternPicker
+	index int
+	inner ValueGen
+}
+
+func (r *NullMaskRecipe) Instantiate(ctx *InstContext) ValueGen {
+	return &nullMaskGen{p: r.Pattern.picker(ctx), index: r.Index, inner: ctx.Gen(r.Inner)}
+}
+
+func (g *nullMaskGen) AppendValue(dst []byte, row int64) []byte {
+	if g.p.at(row)[g.index] {
+		return append(dst, nullText...)
 	}
 	return g.inner.AppendValue(dst, row)
 }
 
-func (g *coverGen) ordinal(row int64) (int64, bool) {
-	if row < g.r.Rows {
+func (g *nullMaskGen) ordinal(row int64) (int64, bool) {
+	if g.p.at(row)[g.index] {
 		return 0, false
 	}
 	return ordinalAt(g.inner, row)
 }
 
-func (g *coverGen) unit() OrdinalUnit { return unitOf(g.inner) }
+func (g *nullMaskGen) unit() OrdinalUnit { return unitOf(g.inner) }

@@ -214,6 +214,7 @@ type comboPicker struct {
 	cachedRow int64
 	digits    []int64
 	count     int64
+	idx       int64 // the row's combination
 }
 
 func (r *ComboRecipe) picker(ctx *InstContext) *comboPicker {
@@ -240,6 +241,7 @@ func (p *comboPicker) at(row int64) {
 	} else {
 		idx = int64(p.perm.apply(uint64(row)))
 	}
+	p.idx = idx
 	for i, s := range p.r.Sizes {
 		p.digits[i] = int64(p.dimPerms[i].apply(uint64(idx % s)))
 		idx /= s
@@ -277,11 +279,18 @@ func (g *comboChoiceGen) AppendValue(dst []byte, row int64) []byte {
 	return append(dst, g.escaped[g.p.digit(row, g.dim)]...)
 }
 
-// ComboCounterRecipe writes the counter of a combination: lo, lo+1, ... per combination.
+// ComboCounterRecipe writes the counter of a combination: lo, lo+1, ... per combination. A
+// time counter (one report per person and day, one budget per team and month) steps by Step
+// from its own start: Lo plus an offset below Spread that is a function of the combination
+// alone, so each combination's values stay distinct while combinations start apart; Grid
+// snaps the values to the unit.
 type ComboCounterRecipe struct {
-	Combo *ComboRecipe
-	Lo    int64
-	Info  TypeInfo
+	Combo  *ComboRecipe
+	Lo     int64
+	Info   TypeInfo
+	Step   int64 // 0 is 1
+	Spread int64 // offsets in [0, Spread) steps; 0 for none
+	Grid   *Grid
 }
 
 type comboCounterGen struct {
@@ -295,7 +304,12 @@ func (r *ComboCounterRecipe) Instantiate(ctx *InstContext) ValueGen {
 
 func (g *comboCounterGen) ordinal(row int64) (int64, bool) {
 	g.p.at(row)
-	return g.r.Lo + g.p.count, true
+	step := max(g.r.Step, 1)
+	n := g.p.count
+	if g.r.Spread > 0 {
+		n += int64(mix64(uint64(g.p.idx)^g.r.Combo.Seed) % uint64(g.r.Spread))
+	}
+	return g.r.Grid.Snap(g.r.Lo + n*step), true
 }
 
 func (g *comboCounterGen) unit() OrdinalUnit {

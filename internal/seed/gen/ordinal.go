@@ -25,6 +25,8 @@ type OrdinalRecipe struct {
 	Lower, Upper []OrdRef
 	// spread is the usual distance from a related column (e.g. 30 days for shipped_at).
 	Spread int64
+	// Grid keeps values on the points a CHECK allows (nil: any value).
+	Grid *Grid
 }
 
 type ordinalGen struct {
@@ -60,6 +62,9 @@ func (g *ordinalGen) ordinal(row int64) (int64, bool) {
 		return g.cachedV, g.cachedOK
 	}
 	v, ok := g.compute(row)
+	if ok && g.r.Grid != nil {
+		v = g.r.Grid.Snap(v)
+	}
 	g.cachedRow, g.cachedV, g.cachedOK = row, v, ok
 	return v, ok
 }

@@ -1,6 +1,9 @@
 package gen
 
-import "strconv"
+import (
+	"strconv"
+	"unicode/utf8"
+)
 
 // A row about a person names one person everywhere: Darien Evans has darien.evans@... and the
 // username devans, not someone else's. PersonRecipe picks the person of each row; the row's name,
@@ -21,24 +24,46 @@ const (
 // them in an email address or a username.
 type PersonRecipe struct {
 	Seed uint64
+	// Distinct gives every row another person (a unique index on a name): see distinctPerson.
+	Distinct bool
 }
 
 type person struct {
 	first, last           int // indexes into lexFirst and lexLast
 	style                 int // first.last, flast, first_last, firstlast
 	domainName, domainTLD int
+	// layer tells apart the people who share a first and a last name (Distinct only): 0 for the
+	// first of them, then a middle initial (1..26), then a number (27...).
+	layer int64
 }
 
 type personPicker struct {
 	rr        *rowRand
 	cachedRow int64
 	p         person
+	distinct  bool
+	pairs     affinePerm // over every (first, last) pair, when distinct
 }
 
 func (r *PersonRecipe) picker(ctx *InstContext) *personPicker {
 	return ctx.shared(r, func() any {
-		return &personPicker{rr: newRowRand(r.Seed), cachedRow: -1}
+		pp := &personPicker{rr: newRowRand(r.Seed), cachedRow: -1, distinct: r.Distinct}
+		if r.Distinct {
+			pp.pairs = newAffinePerm(uint64(len(lexFirst)*len(lexLast)), r.Seed)
+		}
+		return pp
 	}).(*personPicker)
+}
+
+// distinctPerson names row's person so that no two rows share a full name, case folded or not:
+// the rows walk every (first, last) pair in a scrambled order (the name lists hold no space and
+// no two names that differ only by case, so a pair's "First Last" is its own), then again with
+// a middle initial, then with a number. 800,000 rows get plain names, 21 million initials.
+func (pp *personPicker) distinctPerson(row int64) {
+	pairs := int64(len(lexFirst) * len(lexLast))
+	i := int64(pp.pairs.apply(uint64(row % pairs)))
+	pp.p.first, pp.p.last = int(i%int64(len(lexFirst))), int(i/int64(len(lexFirst)))
+	pp.p.layer = row / pairs
 }
 
 func (pp *personPicker) at(row int64) *person {
@@ -49,6 +74,9 @@ func (pp *personPicker) at(row int64) *person {
 		pp.p = person{
 			first: int(rr.intn(int64(len(lexFirst)))), last: int(rr.intn(int64(len(lexLast)))), style: int(rr.intn(4)),
 			domainName: int(rr.intn(int64(len(lexLastLower)))), domainTLD: int(rr.intn(int64(len(lexDomainSuffix)))),
+		}
+		if pp.distinct {
+			pp.distinctPerson(row)
 		}
 	}
 	return &pp.p
@@ -89,7 +117,11 @@ func (g *personColumnGen) AppendValue(dst []byte, row int64) []byte {
 	case PartLastName:
 		dst = append(dst, lexLast[p.last]...)
 	case PartFullName:
-		dst = append(append(append(dst, lexFirst[p.first]...), ' '), lexLast[p.last]...)
+		dst = appendFullName(dst, p)
+		if g.r.Unique && g.r.MaxLen > 0 && utf8.RuneCount(dst[start:]) > g.r.MaxLen {
+			// Too narrow for a distinct name: the name, cut, ends in the row's code.
+			return appendEscapedBytes(dst[:start], appendUnique(append([]byte(nil), dst[start:]...), row, g.r.MaxLen, false))
+		}
 	case PartEmail:
 		return g.appendEmail(dst, p, row)
 	case PartUsername:
@@ -99,6 +131,21 @@ func (g *personColumnGen) AppendValue(dst []byte, row int64) []byte {
 		dst = dst[:start+len(truncateRuneBytes(dst[start:], g.r.MaxLen))]
 	}
 	return dst // names are plain words: nothing to escape
+}
+
+// appendFullName writes "First Last", with the person's middle initial or number when
+// several people share the pair (see distinctPerson).
+func appendFullName(dst []byte, p *person) []byte {
+	dst = append(dst, lexFirst[p.first]...)
+	switch {
+	case p.layer == 0:
+	case p.layer <= 26:
+		dst = append(append(append(dst, ' '), byte('A'+p.layer-1)), '.')
+	default:
+		dst = append(dst, ' ')
+		dst = strconv.AppendInt(dst, p.layer-25, 10) // 2, 3, ...: never "1"
+	}
+	return append(append(dst, ' '), lexLast[p.last]...)
 }
 
 // localPart writes how the person writes their name in an address: darien.evans, devans, ...

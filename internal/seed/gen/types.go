@@ -41,6 +41,8 @@ const (
 	KindGeo // PostGIS geometry and geography
 	KindHstore
 	KindLtree
+	KindVector    // pgvector's vector(n), halfvec(n) and sparsevec(n)
+	KindComposite // a composite type (CREATE TYPE address AS (street text, ...))
 )
 
 // TypeInfo is a column's base type with the details generation honours.
@@ -60,6 +62,13 @@ type TypeInfo struct {
 	RangeSub *TypeInfo
 	CIDR     bool
 	Geo      GeoInfo
+	// Dim is a vector's declared dimension (its type modifier; <= 0 when undeclared); Sparse is
+	// true for sparsevec.
+	Dim    int
+	Sparse bool
+	// Fields and FieldNames are a composite type's attributes.
+	Fields     []TypeInfo
+	FieldNames []string
 }
 
 // isOrdinal says whether values are generated as integers in some unit (and so can be ordered
@@ -108,9 +117,15 @@ func TypeInfoOf(t *catalog.Type, typmod int32) TypeInfo {
 		return TypeInfo{Kind: KindUnknown, Name: "unknown"}
 	}
 	ti := TypeInfo{Name: t.Display}
+	if n := t.Native; n != nil {
+		return nativeTypeInfo(ti, t, typmod)
+	}
 	if t.Kind == 'e' {
 		ti.Kind, ti.Labels = KindEnum, t.Labels
 		return ti
+	}
+	if t.Kind == 'c' {
+		return compositeInfo(ti, t)
 	}
 	if t.Category == 'A' && t.Elem != nil {
 		base, mod := t.Elem, typmod
@@ -142,6 +157,9 @@ func TypeInfoOf(t *catalog.Type, typmod int32) TypeInfo {
 		return ti
 	case "ltree":
 		ti.Kind = KindLtree
+		return ti
+	case "vector", "halfvec", "sparsevec":
+		ti.Kind, ti.Dim, ti.Sparse = KindVector, int(typmod), t.Name == "sparsevec"
 		return ti
 	}
 	if kind, ok := plainKinds[t.Schema+"."+t.Name]; ok {
@@ -238,4 +256,44 @@ func sizedTypeInfo(ti *TypeInfo, t *catalog.Type, typmod int32) bool {
 		return false
 	}
 	return true
+}
+
+// nativeTypeInfo is the TypeInfo of another engine's type (catalog.NativeType); the types it
+// shares with PostgreSQL are read as PostgreSQL's.
+func nativeTypeInfo(ti TypeInfo, t *catalog.Type, typmod int32) TypeInfo {
+	n := t.Native
+	switch {
+	case n.Integer:
+		ti.Kind, ti.IntMin, ti.IntMax = KindInt, n.IntMin, n.IntMax
+	case n.Geometry:
+		ti.Kind, ti.Geo = KindGeo, GeoInfo{Shape: n.Shape, SRID: n.SRID}
+	default:
+		shared := *t
+		shared.Native = nil
+		ti = TypeInfoOf(&shared, typmod)
+		if n.MaxLen > 0 && (ti.MaxLen == 0 || n.MaxLen < ti.MaxLen) {
+			ti.MaxLen = n.MaxLen
+		}
+	}
+	return ti
+}
+
+// compositeInfo is the TypeInfo of a composite type: its fields', through their domains.
+func compositeInfo(ti TypeInfo, t *catalog.Type) TypeInfo {
+	ti.Kind = KindComposite
+	for _, f := range t.Fields {
+		base, mod := f.Type, f.TypMod
+		for i := 0; base != nil && base.Kind == 'd' && base.Base != nil && i < 32; i++ {
+			if mod < 0 {
+				mod = base.BaseTypMod
+			}
+			base = base.Base
+		}
+		field := TypeInfo{Kind: KindUnknown}
+		if base != nil && base != t {
+			field = TypeInfoOf(base, mod)
+		}
+		ti.Fields, ti.FieldNames = append(ti.Fields, field), append(ti.FieldNames, f.Name)
+	}
+	return ti
 }

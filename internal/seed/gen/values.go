@@ -261,6 +261,9 @@ func ElementFn(elem TypeInfo, sem Semantic) ElemFn {
 		return func(_ *gofakeit.Faker, rr *rowRand) string { return elem.Labels[rr.intn(int64(len(elem.Labels)))] }
 	case KindInet:
 		return func(f *gofakeit.Faker, _ *rowRand) string { return f.IPv4Address() }
+	case KindJSON:
+		doc := JSONFn("object", SemNone, "", 0)
+		return func(f *gofakeit.Faker, rr *rowRand) string { return string(doc(f, rr, 0, nil)) }
 	}
 	return nil
 }

@@ -50,6 +50,19 @@ type (
 		X   Expr
 		Not bool
 	}
+	// IsBool is "x IS [NOT] TRUE" or "x IS [NOT] FALSE" (NULL is neither).
+	IsBool struct {
+		X     Expr
+		Value bool
+		Not   bool
+	}
+	// Case is CASE [Operand] WHEN Whens[i] THEN Thens[i] ... [ELSE Else] END; Operand and
+	// Else are nil when absent.
+	Case struct {
+		Operand      Expr
+		Whens, Thens []Expr
+		Else         Expr
+	}
 	// Keyword is MINVALUE, MAXVALUE, DEFAULT, TRUE/FALSE are constExpr.
 	Keyword struct{ Word string }
 )
@@ -107,6 +120,32 @@ func (e IsNull) String() string {
 		return e.X.String() + " IS NOT NULL"
 	}
 	return e.X.String() + " IS NULL"
+}
+
+func (e IsBool) String() string {
+	s := e.X.String() + " IS "
+	if e.Not {
+		s += "NOT "
+	}
+	if e.Value {
+		return s + "TRUE"
+	}
+	return s + "FALSE"
+}
+
+func (e Case) String() string {
+	var b strings.Builder
+	b.WriteString("CASE")
+	if e.Operand != nil {
+		b.WriteString(" " + e.Operand.String())
+	}
+	for i := range e.Whens {
+		b.WriteString(" WHEN " + e.Whens[i].String() + " THEN " + e.Thens[i].String())
+	}
+	if e.Else != nil {
+		b.WriteString(" ELSE " + e.Else.String())
+	}
+	return b.String() + " END"
 }
 
 func joinExprs(es []Expr, sep string) string {

@@ -64,6 +64,14 @@ func Columns(e Expr) []string {
 			}
 		case IsNull:
 			walk(x.X)
+		case IsBool:
+			walk(x.X)
+		case Case:
+			for _, t := range append(append([]Expr{x.Operand, x.Else}, x.Whens...), x.Thens...) {
+				if t != nil {
+					walk(t)
+				}
+			}
 		}
 	}
 	walk(e)

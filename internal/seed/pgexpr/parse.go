@@ -191,16 +191,10 @@ func (p *exprParser) parseComparison() (Expr, error) {
 			l = Binary{Op: op, L: l, R: r}
 		case t.kind == tokIdent && t.text == "is":
 			p.next()
-			not := false
-			if p.isKeyword("not") {
-				p.next()
-				not = true
+			var err error
+			if l, err = p.parseIs(l); err != nil {
+				return nil, err
 			}
-			if !p.isKeyword("null") {
-				return nil, fmt.Errorf("unsupported IS %s", p.peek().text)
-			}
-			p.next()
-			l = IsNull{X: l, Not: not}
 		case t.kind == tokIdent && (t.text == "in" || t.text == "not" && p.peekAt(1).kind == tokIdent && p.peekAt(1).text == "in"):
 			not := t.text == "not"
 			p.next()
@@ -303,4 +297,33 @@ func (p *exprParser) parseBetween(x Expr) (Expr, error) {
 		return nil, err
 	}
 	return And{[]Expr{Binary{">=", x, lo}, Binary{"<=", x, hi}}}, nil
+}
+
+// parseIs reads what follows IS: [NOT] NULL, [NOT] TRUE/FALSE, [NOT] DISTINCT FROM x.
+func (p *exprParser) parseIs(l Expr) (Expr, error) {
+	not := false
+	if p.isKeyword("not") {
+		p.next()
+		not = true
+	}
+	switch {
+	case p.isKeyword("null"):
+		p.next()
+		return IsNull{X: l, Not: not}, nil
+	case p.isKeyword("true") || p.isKeyword("false"):
+		return IsBool{X: l, Value: p.next().text == "true", Not: not}, nil
+	case p.isKeyword("distinct") && p.peekAt(1).kind == tokIdent && p.peekAt(1).text == "from":
+		p.next()
+		p.next()
+		r, err := p.parseAdditive()
+		if err != nil {
+			return nil, err
+		}
+		op := "IS DISTINCT FROM"
+		if not {
+			op = "IS NOT DISTINCT FROM"
+		}
+		return Binary{Op: op, L: l, R: r}, nil
+	}
+	return nil, fmt.Errorf("unsupported IS %s", p.peek().text)
 }

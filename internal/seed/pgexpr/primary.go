@@ -141,7 +141,9 @@ func (p *exprParser) parsePrimary() (Expr, error) {
 				return p.parseArrayLiteral()
 			}
 			return nil, fmt.Errorf("unsupported ARRAY subquery")
-		case "case", "select", "exists":
+		case "case":
+			return p.parseCase()
+		case "select", "exists":
 			return nil, fmt.Errorf("unsupported %s expression", strings.ToUpper(t.text))
 		}
 		// Typed literal: date '2020-01-01', interval '1 day'.
@@ -237,4 +239,48 @@ func (p *exprParser) parseArrayLiteral() (Expr, error) {
 		}
 		return Array{elems}, nil
 	}
+}
+
+// parseCase reads CASE [operand] WHEN x THEN y ... [ELSE z] END (after CASE).
+func (p *exprParser) parseCase() (Expr, error) {
+	var c Case
+	if !p.isKeyword("when") {
+		operand, err := p.parseOr()
+		if err != nil {
+			return nil, err
+		}
+		c.Operand = operand
+	}
+	for p.isKeyword("when") {
+		p.next()
+		when, err := p.parseOr()
+		if err != nil {
+			return nil, err
+		}
+		if !p.isKeyword("then") {
+			return nil, fmt.Errorf("CASE: expected THEN, got %q", p.peek().text)
+		}
+		p.next()
+		then, err := p.parseOr()
+		if err != nil {
+			return nil, err
+		}
+		c.Whens, c.Thens = append(c.Whens, when), append(c.Thens, then)
+	}
+	if len(c.Whens) == 0 {
+		return nil, fmt.Errorf("CASE without WHEN")
+	}
+	if p.isKeyword("else") {
+		p.next()
+		e, err := p.parseOr()
+		if err != nil {
+			return nil, err
+		}
+		c.Else = e
+	}
+	if !p.isKeyword("end") {
+		return nil, fmt.Errorf("CASE: expected END, got %q", p.peek().text)
+	}
+	p.next()
+	return c, nil
 }

@@ -30,8 +30,15 @@ func TestSplitAnd(t *testing.T) {
 
 func TestTermsParseEachCondition(t *testing.T) {
 	terms := Terms("((a > 0) AND CASE WHEN (n > 5) THEN ((n % 2) = 0) ELSE true END)")
-	if len(terms) != 2 || terms[0].Expr == nil || terms[1].Expr != nil || terms[1].Err == nil {
+	if len(terms) != 2 || terms[0].Expr == nil || terms[1].Expr == nil || terms[1].Err != nil {
 		t.Fatalf("Terms = %+v", terms)
+	}
+	if _, isCase := terms[1].Expr.(Case); !isCase {
+		t.Errorf("the CASE term parsed as %#v", terms[1].Expr)
+	}
+	unread := Terms("((a > 0) AND (EXISTS (SELECT 1)))")
+	if len(unread) != 2 || unread[0].Expr == nil || unread[1].Expr != nil || unread[1].Err == nil {
+		t.Fatalf("Terms with an unreadable condition = %+v", unread)
 	}
 	if terms[1].Text != "CASE WHEN (n > 5) THEN ((n % 2) = 0) ELSE true END" {
 		t.Errorf("text of the CASE = %q", terms[1].Text)
@@ -79,6 +86,7 @@ func FuzzSplitAnd(f *testing.F) {
 	f.Add("((a > 0) AND (b < 5))")
 	f.Add("CASE WHEN a AND b THEN 1 END AND x BETWEEN 1 AND 2")
 	f.Add("(((")
+	f.Add("CASE x WHEN 1 THEN (a IS NULL) IS TRUE ELSE b IS DISTINCT FROM c END")
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, term := range SplitAnd(s) {
 			if term == "" {

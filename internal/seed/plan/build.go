@@ -122,6 +122,13 @@ func Build(cat *catalog.Catalog, spec contract.Spec, stats *catalog.ProdStats, o
 		if err := b.buildTable(tp); err != nil {
 			return nil, err
 		}
+		// A count cut to a unique key's capacity is what children pick their parents among.
+		b.rows[tp.Table] = tp.Rows
+	}
+	for _, tp := range b.plan.Tables {
+		for _, d := range tp.Deferred { // planned before the table they reference was cut
+			d.FKRecipes[0].(*gen.FKColumnRecipe).Group.ParentRows = b.rows[d.FK.RefTable]
+		}
 	}
 	if len(b.tooLarge) > 0 {
 		return nil, contract.WithReason(contract.ReasonRowCountTooLarge, errors.New(strings.Join(b.tooLarge, "; ")))
@@ -249,8 +256,20 @@ type tableBuild struct {
 	// person is who each row is about, for the columns in personParts (see planPersons).
 	person      *gen.PersonRecipe
 	personParts map[*catalog.Column]gen.PersonPart
-	// cover are the columns steering partial unique keys (see coverPartially).
+	// cover are the columns steering unique keys (see steer).
 	cover map[*catalog.Column]*cover
+	// nullConds are the CHECK conditions on which columns are NULL; nullMask the columns whose
+	// NULLs follow a pattern that passes them (see planNullness).
+	nullConds []oracleCond
+	nullMask  map[*catalog.Column]*gen.NullMaskRecipe
+	// uniqueStep is the least step between a unique time column's values (a key on its day).
+	uniqueStep map[*catalog.Column]int64
+	// distinctSets are column sets whose values differ on every row (a combination that fits).
+	distinctSets [][]*catalog.Column
+	// pairs are the foreign keys a CHECK compares with each other (see planPairs).
+	pairs map[*catalog.Column]*gen.PairColumnRecipe
+	// spans are the columns laid out apart for EXCLUDE constraints (see planExclusions).
+	spans map[*catalog.Column]*gen.SpanColumnRecipe
 }
 
 func (b *builder) buildTable(tp *TablePlan) error {
@@ -259,22 +278,24 @@ func (b *builder) buildTable(tp *TablePlan) error {
 		tp: tp, facts: map[string]*checkFacts{}, fkOf: map[*catalog.Column]*gen.FKRecipe{}, fkIndex: map[*catalog.Column]int{},
 		combo: map[*catalog.Column]gen.Recipe{}, rowUnique: map[*catalog.Column]bool{}, partKeys: map[string]bool{},
 		nullOnly: map[*catalog.Column]bool{}, inUnique: map[*catalog.Column]bool{}, deferred: map[*catalog.Column]bool{},
-		cover: map[*catalog.Column]*cover{},
+		cover: map[*catalog.Column]*cover{}, nullMask: map[*catalog.Column]*gen.NullMaskRecipe{},
+		uniqueStep: map[*catalog.Column]int64{}, pairs: map[*catalog.Column]*gen.PairColumnRecipe{},
+		spans: map[*catalog.Column]*gen.SpanColumnRecipe{},
 	}
 	b.planPartitions(tb)
 	b.collectChecks(tb)
-	for _, name := range t.Exclusions {
-		b.warnf("%s: EXCLUDE constraint %s is not generated for; loading may fail on it", t.QualifiedName(), name)
-	}
 	if err := b.planForeignKeys(tb); err != nil {
 		return err
 	}
+	b.planPairs(tb)
+	b.planExclusions(tb)
 	if err := b.planUniques(tb); err != nil {
 		return err
 	}
 	for c := range tb.rowUnique {
 		b.distinct[c] = true
 	}
+	b.planNullness(tb)
 	b.planPersons(tb)
 	for _, c := range t.Columns {
 		if c.Generated != 0 {

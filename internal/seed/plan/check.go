@@ -25,7 +25,15 @@ type checkFacts struct {
 	maxItems    map[string]int
 	maxBytes    map[string]int // octet_length bounds
 	geo         map[string]*geoFacts
+	grid        map[string]gridFact // x % 5 = 0, d = date_trunc('month', d)
 	unsupported []pgexpr.Term
+}
+
+// gridFact is a CHECK that keeps a column on a grid: multiples of mod plus rem (literal texts
+// in the column's unit: "5" and "0", "0.25" and "0"), or the starts of a unit of time (unit:
+// date_trunc's field).
+type gridFact struct {
+	mod, rem, unit string
 }
 
 // bound is a range on one column; literals are SQL texts (numbers, dates, timestamps).
@@ -56,6 +64,7 @@ func newCheckFacts() *checkFacts {
 		maxItems:  map[string]int{},
 		maxBytes:  map[string]int{},
 		geo:       map[string]*geoFacts{},
+		grid:      map[string]gridFact{},
 	}
 }
 
@@ -271,6 +280,7 @@ func (f *checkFacts) columns() []string {
 	addKeys(seen, f.bounds)
 	addKeys(seen, f.jsonShape)
 	addKeys(seen, f.geo)
+	addKeys(seen, f.grid)
 	out := make([]string, 0, len(seen))
 	for col := range seen {
 		out = append(out, col)
@@ -308,7 +318,7 @@ func (f *checkFacts) renameColumn(from, to string) *checkFacts {
 		minLength: renamed(f.minLength, rn), maxLength: renamed(f.maxLength, rn), patterns: renamed(f.patterns, rn),
 		jsonShape: renamed(f.jsonShape, rn), excluded: renamed(f.excluded, rn), minItems: renamed(f.minItems, rn),
 		maxItems: renamed(f.maxItems, rn), maxBytes: renamed(f.maxBytes, rn), geo: map[string]*geoFacts{},
-		unsupported: f.unsupported,
+		grid: renamed(f.grid, rn), unsupported: f.unsupported,
 	}
 	// Merging later facts must not change these: the bounds and shapes are copied.
 	for k, v := range f.bounds {

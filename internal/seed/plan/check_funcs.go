@@ -11,6 +11,9 @@ import (
 // addComparison records "left op right" between a column (or a function of one) and a literal,
 // or between two columns of the row.
 func (f *checkFacts) addComparison(x pgexpr.Binary) bool {
+	if f.addGrid(x) {
+		return true
+	}
 	l, r := pgexpr.StripCasts(x.L), pgexpr.StripCasts(x.R)
 	op := x.Op
 	switch op {
@@ -323,4 +326,53 @@ func (f *checkFacts) mergeGeo(col string, g *geoFacts) {
 	if g.dims != 0 {
 		dst.dims = g.dims
 	}
+}
+
+// addGrid reads a CHECK that keeps a column on a grid: col % k = r, mod(col, k) = r (either
+// side), col = date_trunc('unit', col).
+func (f *checkFacts) addGrid(x pgexpr.Binary) bool {
+	if x.Op != "=" {
+		return false
+	}
+	for _, sides := range [][2]pgexpr.Expr{{x.L, x.R}, {x.R, x.L}} {
+		l, r := pgexpr.StripCasts(sides[0]), pgexpr.StripCasts(sides[1])
+		if rem, ok := pgexpr.Literal(r); ok {
+			if col, mod, ok := moduloOf(l); ok {
+				f.grid[col] = gridFact{mod: mod, rem: rem}
+				return true
+			}
+		}
+		if c, ok := l.(pgexpr.Col); ok {
+			if fn, ok := r.(pgexpr.Func); ok && fn.Name == "date_trunc" && len(fn.Args) == 2 {
+				unit, ok := pgexpr.Literal(fn.Args[0])
+				if ok && columnName(fn.Args[1]) == c.Name {
+					f.grid[c.Name] = gridFact{unit: unit}
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// moduloOf reads col % k or mod(col, k).
+func moduloOf(e pgexpr.Expr) (col, mod string, ok bool) {
+	var l, r pgexpr.Expr
+	switch x := e.(type) {
+	case pgexpr.Binary:
+		if x.Op != "%" {
+			return "", "", false
+		}
+		l, r = x.L, x.R
+	case pgexpr.Func:
+		if x.Name != "mod" || len(x.Args) != 2 {
+			return "", "", false
+		}
+		l, r = x.Args[0], x.Args[1]
+	default:
+		return "", "", false
+	}
+	col = columnName(l)
+	mod, ok = pgexpr.Literal(r)
+	return col, mod, ok && col != ""
 }

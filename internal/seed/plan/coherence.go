@@ -18,20 +18,27 @@ var personParts = map[gen.Semantic]gen.PersonPart{
 }
 
 // planPersons makes the row's name, email and username columns describe one person, when the
-// table has at least two of them that the generator is free to write.
+// table has at least two of them that the generator is free to write, or a full name that must
+// be unique (then every row is another person, whose name stays a name).
 func (b *builder) planPersons(tb *tableBuild) {
 	t := tb.tp.Table
 	parts := map[*catalog.Column]gen.PersonPart{}
+	distinct := false
 	for _, c := range t.Columns {
 		part, ok := personParts[gen.GuessSemantic(t.Name, c.Name)]
-		if ok && b.freeText(tb, c) {
-			parts[c] = part
+		if !ok || !b.freeText(tb, c) {
+			continue
 		}
+		if tb.rowUnique[c] && (part == gen.PartFirstName || part == gen.PartLastName) {
+			continue // a unique first name alone cannot stay a name past the list: see textRecipe
+		}
+		distinct = distinct || tb.rowUnique[c] && part == gen.PartFullName
+		parts[c] = part
 	}
-	if len(parts) < 2 {
+	if len(parts) < 2 && !distinct {
 		return
 	}
-	tb.person = &gen.PersonRecipe{Seed: gen.DeriveSeed(b.spec.Seed, t.QualifiedName(), "person")}
+	tb.person = &gen.PersonRecipe{Seed: gen.DeriveSeed(b.spec.Seed, t.QualifiedName(), "person"), Distinct: distinct}
 	tb.personParts = parts
 }
 

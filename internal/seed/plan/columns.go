@@ -12,13 +12,34 @@ import (
 )
 
 // columnRecipe chooses how a column is generated. nil means the column is left out of COPY
-// (its default, or NULL, applies).
+// (its default, or NULL, applies). A column steering unique keys (see cover) takes its own
+// values only on the rows the steer gives them.
 func (b *builder) columnRecipe(tb *tableBuild, c *catalog.Column) (gen.Recipe, error) {
+	r, err := b.ownRecipe(tb, c)
+	if r == nil || err != nil {
+		return r, err
+	}
+	if cv := tb.cover[c]; cv != nil {
+		r = coverRecipe(cv, r)
+	}
+	if m := tb.nullMask[c]; m != nil {
+		r = &gen.NullMaskRecipe{Pattern: m.Pattern, Index: m.Index, Inner: r}
+	}
+	return r, nil
+}
+
+func (b *builder) ownRecipe(tb *tableBuild, c *catalog.Column) (gen.Recipe, error) {
 	if tb.deferred[c] && tb.fkOf[c] != nil {
 		return &gen.NullRecipe{}, nil // set by the second pass
 	}
 	if rule, ok := b.rules[c]; ok {
 		return b.ruleRecipe(tb, c, rule)
+	}
+	if p := tb.pairs[c]; p != nil {
+		return p, nil
+	}
+	if sp := tb.spans[c]; sp != nil {
+		return sp, nil
 	}
 	if fk := tb.fkOf[c]; fk != nil {
 		return &gen.FKColumnRecipe{Group: fk, Index: tb.fkIndex[c]}, nil
@@ -35,9 +56,6 @@ func (b *builder) columnRecipe(tb *tableBuild, c *catalog.Column) (gen.Recipe, e
 	base, err := b.valueRecipe(tb, c, tb.rowUnique[c])
 	if err != nil {
 		return nil, err
-	}
-	if cv := tb.cover[c]; cv != nil && base != nil {
-		return coverRecipe(cv, base), nil
 	}
 	if tb.partition != nil && tb.partKeys[c.Name] {
 		info := b.slots[c].info
@@ -67,7 +85,7 @@ func (b *builder) notNull(tb *tableBuild, c *catalog.Column) bool {
 // nullPermille is the share of NULLs in a nullable column: most rows of a deleted_at are NULL,
 // a few of any other nullable column.
 func (b *builder) nullPermille(tb *tableBuild, c *catalog.Column, sem gen.Semantic) int {
-	if b.notNull(tb, c) || tb.inUnique[c] || tb.rowUnique[c] || tb.cover[c] != nil {
+	if b.notNull(tb, c) || tb.inUnique[c] || tb.rowUnique[c] || tb.cover[c] != nil || tb.nullMask[c] != nil {
 		return 0 // (a column serving a partial key is NULL exactly on the rows it covers)
 	}
 	if st, ok := b.stats.Column(c); ok {
@@ -283,8 +301,15 @@ func (b *builder) ordinalRecipe(tb *tableBuild, c *catalog.Column, info gen.Type
 		Unit: gen.OrdinalUnit{Family: info.OrdinalFamily(), Scale: info.OrdinalScale()},
 	}
 	r.Spread = relationSpread(info, lo, hi)
+	if g, ok := f.grid[c.Name]; ok {
+		r.Grid = gridOf(g, info)
+		r.Lo = r.Grid.Snap(r.Lo)
+	}
 	if unique {
-		r.Unique, r.Step = true, uniqueStep(info)
+		r.Unique, r.Step = true, max(uniqueStep(info), tb.uniqueStep[c])
+		if r.Grid != nil {
+			r.Step = lcm(r.Step, r.Grid.Spacing())
+		}
 		switch {
 		case c.SeqIncrement > 0:
 			// Keys follow the sequence, as the application's inserts would.

@@ -22,8 +22,12 @@ func (b *builder) collectChecks(tb *tableBuild) {
 				source: "CHECK constraint " + ck.Name, cols: termColumns(t, term)})
 		}
 		for _, term := range f.unsupported {
-			b.notUnderstood(tb, oracleCond{text: term.Text, expr: term.Expr, source: "CHECK constraint " + ck.Name,
-				cols: termColumns(t, term)})
+			cond := oracleCond{text: term.Text, expr: term.Expr, source: "CHECK constraint " + ck.Name, cols: termColumns(t, term)}
+			if term.Expr != nil && isNullnessTerm(term.Expr) {
+				tb.nullConds = append(tb.nullConds, cond) // see planNullness
+				continue
+			}
+			b.notUnderstood(tb, cond)
 		}
 	}
 	for _, c := range t.Columns {
@@ -113,8 +117,14 @@ func nullStrict(e pgexpr.Expr) bool {
 	var walk func(pgexpr.Expr)
 	walk = func(e pgexpr.Expr) {
 		switch x := e.(type) {
-		case pgexpr.IsNull, pgexpr.Or:
+		case pgexpr.IsNull, pgexpr.IsBool, pgexpr.Or, pgexpr.Case:
 			strict = false
+		case pgexpr.Binary:
+			if strings.HasPrefix(x.Op, "IS ") {
+				strict = false // IS [NOT] DISTINCT FROM
+			}
+			walk(x.L)
+			walk(x.R)
 		case pgexpr.Func:
 			if x.Name == "coalesce" || x.Name == "nullif" || strings.Contains(x.Name, "concat") {
 				strict = false
@@ -122,9 +132,6 @@ func nullStrict(e pgexpr.Expr) bool {
 			for _, a := range x.Args {
 				walk(a)
 			}
-		case pgexpr.Binary:
-			walk(x.L)
-			walk(x.R)
 		case pgexpr.Cast:
 			walk(x.X)
 		case pgexpr.Unary:
@@ -162,6 +169,9 @@ func (tb *tableBuild) merge(f *checkFacts) {
 	}
 	for col, v := range f.allowed {
 		factsFor(col).allow(col, v)
+	}
+	for col, g := range f.grid {
+		factsFor(col).grid[col] = g
 	}
 	for col := range f.notNull {
 		factsFor(col).notNull[col] = true

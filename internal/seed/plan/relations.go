@@ -33,7 +33,10 @@ func (b *builder) wireRelations(tb *tableBuild) {
 	free := func(c *catalog.Column) *gen.OrdinalRecipe {
 		r, ok := b.slots[c].r.(*gen.OrdinalRecipe)
 		if cv, isCover := b.slots[c].r.(*gen.CoverRecipe); isCover {
-			r, ok = cv.Inner.(*gen.OrdinalRecipe) // the rows outside a partial key follow relations
+			// The rows with the column's own values follow relations.
+			if r, ok = cv.Out.(*gen.OrdinalRecipe); !ok {
+				r, ok = cv.In.(*gen.OrdinalRecipe)
+			}
 		}
 		if !ok || r.Unique {
 			return nil
@@ -44,6 +47,9 @@ func (b *builder) wireRelations(tb *tableBuild) {
 		left, right := t.Column(rel.left), t.Column(rel.right)
 		if left == nil || right == nil || left == right {
 			continue
+		}
+		if sl, sr := tb.spans[left], tb.spans[right]; sl != nil && sr != nil && sl.Span == sr.Span {
+			continue // a span ends after it starts (a CHECK ends_at > starts_at holds)
 		}
 		li, ri := b.slots[left].info, b.slots[right].info
 		if li.OrdinalFamily() == 0 || li.OrdinalFamily() != ri.OrdinalFamily() {

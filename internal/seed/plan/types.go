@@ -43,6 +43,12 @@ func (b *builder) otherRecipe(tb *tableBuild, c *catalog.Column, info gen.TypeIn
 		return fn(gen.HstoreFn(seed)), nil
 	case gen.KindLtree:
 		return fn(gen.LtreeFn()), nil
+	case gen.KindVector:
+		return fn(gen.VectorFn(info)), nil
+	case gen.KindComposite:
+		if r := gen.CompositeFn(info); r != nil {
+			return fn(r), nil
+		}
 	case gen.KindArray:
 		return b.arrayRecipe(tb, c, info, sem, f, np)
 	case gen.KindRange:

@@ -72,15 +72,22 @@ func (b *builder) planUniques(tb *tableBuild) error {
 	for _, key := range keys {
 		for _, c := range key.Columns {
 			tb.inUnique[c] = true
+			if fk := tb.fkOf[c]; fk != nil && key.NullIsValue(c) {
+				fk.NullPermille = 0 // a NULL would be a value that repeats
+			}
 		}
-		if b.keySatisfied(tb, key) {
+		if b.keySatisfied(tb, key) || b.pairKey(tb, key) {
+			continue
+		}
+		if len(key.Columns) == 0 && len(key.Exprs) > 0 {
+			b.constantKey(tb, key)
 			continue
 		}
 		var groups []*gen.FKRecipe
 		var others []*catalog.Column
 		for _, c := range key.Columns {
 			fk := tb.fkOf[c]
-			if fk != nil && !tb.deferred[c] && fk.Mode != gen.FKSelf && !comboUsed[fk] && fk.ParentPart == nil && b.fkDistinctWithin(fk, tb, key) {
+			if fk != nil && !tb.deferred[c] && fk.Mode != gen.FKSelf && !comboUsed[fk] && tb.pairs[c] == nil && fk.ParentPart == nil && b.fkDistinctWithin(fk, tb, key) {
 				if len(groups) == 0 || groups[len(groups)-1] != fk {
 					groups = appendFK(groups, fk)
 				}
@@ -88,9 +95,14 @@ func (b *builder) planUniques(tb *tableBuild) error {
 			}
 			others = append(others, c)
 		}
-		if len(groups) > 0 && len(others) == 1 && b.slots[others[0]].info.Kind == gen.KindInt && b.rowUniquable(tb, others[0]) {
-			b.counterCombo(tb, key, groups, others[0], comboUsed)
-			continue
+		if len(groups) > 0 && len(others) == 1 && b.rowUniquable(tb, others[0]) {
+			if b.slots[others[0]].info.Kind == gen.KindInt {
+				b.counterCombo(tb, key, groups, others[0], comboUsed)
+				continue
+			}
+			if b.timeCounter(tb, key, groups, others[0], comboUsed) {
+				continue
+			}
 		}
 		if c := chainable(tb, others); c != nil {
 			// A version chain: each row's previous is the row before it, so no two rows share it.
@@ -98,7 +110,7 @@ func (b *builder) planUniques(tb *tableBuild) error {
 			tb.rowUnique[c] = true
 			continue
 		}
-		if c := b.pickRowUnique(tb, others); c != nil {
+		if c := b.pickRowUnique(tb, b.distinguishing(tb, key, others)); c != nil {
 			tb.rowUnique[c] = true
 			continue
 		}
@@ -107,7 +119,7 @@ func (b *builder) planUniques(tb *tableBuild) error {
 				continue
 			}
 		}
-		b.warnf("%s: cannot guarantee unique key %s %s; loading may fail on it", t.QualifiedName(), key.Name, catalog.DescribeColumns(key.Columns))
+		b.warnf("%s: cannot guarantee unique key %s %s; loading may fail on it", t.QualifiedName(), key.Name, describeKey(key))
 	}
 	return nil
 }
@@ -162,8 +174,17 @@ func (b *builder) fkDistinctWithin(fk *gen.FKRecipe, tb *tableBuild, key *catalo
 }
 
 func (b *builder) keySatisfied(tb *tableBuild, key *catalog.UniqueKey) bool {
+	for _, set := range tb.distinctSets {
+		within := len(set) > 0
+		for _, c := range set {
+			within = within && containsColumn(key.Columns, c) && key.Distinguishes(c)
+		}
+		if within {
+			return true
+		}
+	}
 	for _, c := range key.Columns {
-		if tb.rowUnique[c] {
+		if tb.rowUnique[c] && (key.Distinguishes(c) || tb.uniqueStep[c] >= truncStep(key.Truncated[c], b.slots[c].info) && tb.uniqueStep[c] > 0) {
 			return true
 		}
 		if _, ok := tb.combo[c]; ok && comboCoversKey(tb, key) {
@@ -289,13 +310,101 @@ func (b *builder) counterCombo(tb *tableBuild, key *catalog.UniqueKey, groups []
 // IN lists). It caps the table's rows at the number of distinct combinations.
 func (b *builder) finiteCombo(tb *tableBuild, key *catalog.UniqueKey, groups []*gen.FKRecipe, others []*catalog.Column, used map[*gen.FKRecipe]bool) bool {
 	var finite [][]string
+	var kept []*catalog.Column
 	for _, c := range others {
 		values := b.finiteValues(tb, c)
 		if values == nil {
-			return false
+			if tb.fkOf[c] == nil && tb.combo[c] == nil {
+				return false
+			}
+			// A foreign key another key's combination drives, or a column of it: distinct
+			// combinations of the other columns make the whole key distinct.
+			continue
 		}
+		kept = append(kept, c)
 		finite = append(finite, values)
 	}
+	others = kept
+	if len(groups) == 0 && len(others) == 0 {
+		return false
+	}
+	if full := comboCapacity(groups, finite); tb.tp.Rows > full {
+		s, ok := b.steerFor(tb, key)
+		if ok {
+			if i := indexOfColumn(others, s.col); i >= 0 && s.fixed() {
+				// Constant on the rows in the key: the other columns make them distinct.
+				others = append(append([]*catalog.Column(nil), others[:i]...), others[i+1:]...)
+				finite = append(append([][]string(nil), finite[:i]...), finite[i+1:]...)
+			}
+			b.buildCombo(tb, key, groups, others, finite, used)
+			tb.applySteer(s, comboCapacity(groups, finite))
+			return true
+		}
+	}
+	b.buildCombo(tb, key, groups, others, finite, used)
+	if capacity := comboCapacity(groups, finite); tb.tp.Rows > capacity {
+		b.tooManyRows(tb, key, capacity, b.comboParts(groups, others, finite))
+	}
+	// Every row now has its own combination of these columns: any key holding them all holds.
+	set := append([]*catalog.Column(nil), others...)
+	for c, fk := range tb.fkOf {
+		for _, g := range groups {
+			if fk == g && !containsColumn(set, c) {
+				set = append(set, c)
+			}
+		}
+	}
+	tb.distinctSets = append(tb.distinctSets, set)
+	return true
+}
+
+// comboCapacity is the number of distinct combinations of foreign keys and small domains.
+func comboCapacity(groups []*gen.FKRecipe, finite [][]string) int64 {
+	c := &gen.ComboRecipe{}
+	for _, g := range groups {
+		c.Sizes = append(c.Sizes, g.ParentRows)
+	}
+	for _, f := range finite {
+		c.Sizes = append(c.Sizes, int64(len(f)))
+	}
+	return c.Capacity()
+}
+
+// distinguishing are the columns of cols whose distinct values make the key distinct: read as
+// they are, or times cut to a unit (then a unique time steps by the unit, see truncStep).
+func (b *builder) distinguishing(tb *tableBuild, key *catalog.UniqueKey, cols []*catalog.Column) []*catalog.Column {
+	var out []*catalog.Column
+	for _, c := range cols {
+		if key.Distinguishes(c) {
+			out = append(out, c)
+		} else if step := truncStep(key.Truncated[c], b.slots[c].info); step > 0 && b.rowUniquable(tb, c) {
+			tb.uniqueStep[c] = max(tb.uniqueStep[c], step)
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// truncStep is the step, in a time column's ordinal unit, that keeps values in distinct units of
+// date_trunc (0 when the unit or the type is not one it knows).
+func truncStep(unit string, info gen.TypeInfo) int64 {
+	days := map[string]int64{"day": 1, "week": 7, "month": 31, "quarter": 92, "year": 366}
+	seconds := map[string]int64{"second": 1, "minute": 60, "hour": 3600}
+	switch info.Kind {
+	case gen.KindDate:
+		return days[unit]
+	case gen.KindTimestamp, gen.KindTimestamptz:
+		if d := days[unit]; d > 0 {
+			return d * gen.SecondsPerDay
+		}
+		return seconds[unit]
+	}
+	return 0
+}
+
+// buildCombo maps rows to distinct combinations of the key's foreign keys and small-domain
+// columns.
+func (b *builder) buildCombo(tb *tableBuild, key *catalog.UniqueKey, groups []*gen.FKRecipe, others []*catalog.Column, finite [][]string, used map[*gen.FKRecipe]bool) {
 	t := tb.tp.Table
 	combo := &gen.ComboRecipe{Seed: gen.DeriveSeed(b.spec.Seed, t.QualifiedName(), key.Name, "combo")}
 	for i, g := range groups {
@@ -307,13 +416,6 @@ func (b *builder) finiteCombo(tb *tableBuild, key *catalog.UniqueKey, groups []*
 		combo.Sizes = append(combo.Sizes, int64(len(finite[i])))
 		tb.combo[c] = &gen.ComboChoiceRecipe{Combo: combo, Dim: len(groups) + i, Values: finite[i]}
 	}
-	if capacity := combo.Capacity(); tb.tp.Rows > capacity {
-		if b.coverPartially(tb, key, capacity) {
-			return true
-		}
-		b.tooManyRows(tb, key, capacity, b.comboParts(groups, others, finite))
-	}
-	return true
 }
 
 // comboParts describes the factors of a combination's size: "60 public.users × 3 values of role".
@@ -329,19 +431,22 @@ func (b *builder) comboParts(groups []*gen.FKRecipe, others []*catalog.Column, f
 }
 
 // tooManyRows handles a table asked for more rows than a unique key has distinct values for.
-// A count the user asked for (rows.tables or rows.default) is an error naming the largest count
-// that fits; a count scaled from prod's (rows.scale, whose rounding and bounds can overshoot) is
-// cut to it with a warning. Planning goes on with the cut count, so one run names every table.
+// A count the user asked for by name (rows.tables) is an error naming the largest count that
+// fits; a count that only applies to the table by default (rows.default: a table whose key
+// holds one row, such as a lock or a settings singleton, cannot mean it) or scaled from prod's
+// (rows.scale, whose rounding and bounds can overshoot) is cut to it with a warning naming the
+// key. Planning goes on with the cut count, so one run names every table.
 func (b *builder) tooManyRows(tb *tableBuild, key *catalog.UniqueKey, capacity int64, parts string) {
 	t := tb.tp.Table
 	source := b.countSource[t]
-	if source == sourceScale {
-		b.warnf("%s: unique key %s %s allows only %d distinct rows (%s); seeding %d instead of %d",
-			t.QualifiedName(), key.Name, catalog.DescribeColumns(key.Columns), capacity, parts, capacity, tb.tp.Rows)
+	described := describeKey(key)
+	if source == sourceScale || source == sourceDefault {
+		b.warnf("%s: unique key %s %s allows only %d distinct rows (%s); seeding %d instead of the %d of %s",
+			t.QualifiedName(), key.Name, described, capacity, parts, capacity, tb.tp.Rows, source)
 	} else {
 		b.tooLarge = append(b.tooLarge, fmt.Sprintf("%s: unique key %s %s allows at most %d distinct rows (%s), and %s asks for %d: "+
 			"ask for at most %d rows of %s (or more rows of the tables it references)",
-			t.QualifiedName(), key.Name, catalog.DescribeColumns(key.Columns), capacity, parts, source, tb.tp.Rows, capacity, t.QualifiedName()))
+			t.QualifiedName(), key.Name, described, capacity, parts, source, tb.tp.Rows, capacity, t.QualifiedName()))
 	}
 	tb.tp.Rows = capacity
 }
@@ -369,4 +474,25 @@ func chainable(tb *tableBuild, cols []*catalog.Column) *catalog.Column {
 		}
 	}
 	return nil
+}
+
+// constantKey handles a unique index on a constant (ON t ((true)): "one row only"): one row is
+// in it; a partial one steers the others out of it.
+func (b *builder) constantKey(tb *tableBuild, key *catalog.UniqueKey) {
+	if tb.tp.Rows <= 1 {
+		return
+	}
+	if s, ok := b.steerFor(tb, key); ok {
+		tb.applySteer(s, 1)
+		return
+	}
+	b.tooManyRows(tb, key, 1, "a constant expression")
+}
+
+// describeKey names a key's columns for messages, or its expressions when it has no column.
+func describeKey(key *catalog.UniqueKey) string {
+	if len(key.Columns) == 0 && len(key.Exprs) > 0 {
+		return "(" + strings.Join(key.Exprs, ", ") + ")"
+	}
+	return catalog.DescribeColumns(key.Columns)
 }
