@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
+	"github.com/envmirror/envmirror/internal/seed/contract"
 )
 
 // The contract between the operator and `manager probe`, which it runs as short-lived Jobs in
@@ -16,6 +17,9 @@ const (
 	EnvSourceURL = "ENVMIRROR_PROBE_SOURCE_URL"
 	// EnvTargetURL holds the URL of the stand-in, for --definitions.
 	EnvTargetURL = "ENVMIRROR_PROBE_TARGET_URL"
+	// EnvCABundle holds the CA bundle (PEM) prod's certificate is signed with, when it is not a
+	// public CA's (versionFrom.caSecretRef): RDS, Aurora, Cloud SQL.
+	EnvCABundle = "ENVMIRROR_PROBE_CA_BUNDLE"
 	// MaxSummaryBytes is what a container's termination message holds.
 	MaxSummaryBytes = 4096
 	// SummaryFile is where the Job's container writes its summary.
@@ -43,6 +47,11 @@ type Summary struct {
 	Distribution string `json:"distribution,omitempty"`
 	// Database is prod's database (MySQL: the path of the URL).
 	Database string `json:"database,omitempty"`
+	// Extensions are prod's PostgreSQL extensions (pg_extension's names and versions), which
+	// choose the stand-in's image.
+	Extensions []contract.Extension `json:"extensions,omitempty"`
+	// ExtensionsCut is set when the list did not fit the summary and was cut.
+	ExtensionsCut bool `json:"extensionsCut,omitempty"`
 	// Definitions says what was copied into the stand-in, with --definitions.
 	Definitions string `json:"definitions,omitempty"`
 	Error       string `json:"error,omitempty"`
@@ -59,7 +68,8 @@ func ParseSummary(b []byte) (Summary, error) {
 
 // Compact encodes the summary in at most MaxSummaryBytes, shortening the longest text.
 func (s Summary) Compact() []byte {
-	b, _ := json.Marshal(s) // strings only
+	s.Extensions = append([]contract.Extension(nil), s.Extensions...) // shortened below: the caller's stays
+	b, _ := json.Marshal(s)                                           // strings and booleans only
 	for len(b) > MaxSummaryBytes {
 		over := len(b) - MaxSummaryBytes + 16
 		switch {
@@ -67,6 +77,12 @@ func (s Summary) Compact() []byte {
 			s.Error = cut(s.Error, len(s.Error)-over)
 		case len(s.Definitions) > len("…"):
 			s.Definitions = cut(s.Definitions, len(s.Definitions)-over)
+		case hasExtensionVersions(s.Extensions):
+			for i := range s.Extensions {
+				s.Extensions[i].Version = ""
+			}
+		case len(s.Extensions) > 0:
+			s.Extensions, s.ExtensionsCut = s.Extensions[:len(s.Extensions)/2], true
 		default:
 			s.Version = cut(s.Version, 64)
 			s.Database = cut(s.Database, 64)
@@ -75,6 +91,15 @@ func (s Summary) Compact() []byte {
 		b, _ = json.Marshal(s)
 	}
 	return b
+}
+
+func hasExtensionVersions(exts []contract.Extension) bool {
+	for _, e := range exts {
+		if e.Version != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // cut shortens s to at most n bytes on a rune boundary, marking the cut.

@@ -47,6 +47,8 @@ type Engine struct {
 	UID, GID int64
 	// DataPath is where the engine keeps data (a volume); empty for a cache that keeps none.
 	DataPath string
+	// ScratchDirs get an emptyDir each: what the image writes that must not live on the volume.
+	ScratchDirs []string
 	// User is the stand-in's user name; empty when the stand-in checks no credentials.
 	User string
 	// CPU and Memory are the container's requests.
@@ -62,6 +64,9 @@ type Engine struct {
 	args func(version string) []string
 	// note is said of every stand-in of this engine (what it cannot do like prod).
 	note string
+	// fullTagsOnly: the image is published only under full X.Y.Z tags, so a shorter version
+	// resolves through searchReleases (releases.go).
+	fullTagsOnly bool
 }
 
 // Official images and their configuration. Every image here runs as its own non-root user, so
@@ -91,21 +96,23 @@ var engines = map[v1alpha1.DependencyEngine]*Engine{
 		// The management image: its HTTP API takes prod's definitions.
 		Name: v1alpha1.EngineRabbitMQ, Repository: "rabbitmq", TagSuffix: "-management",
 		Port: Port{"amqp", 5672}, Extra: []Port{{"management", 15672}}, Scheme: "amqp",
-		UID: 999, GID: 999, DataPath: "/var/lib/rabbitmq", User: "app", CPU: "100m", Memory: "256Mi",
+		UID: 999, GID: 999, DataPath: "/var/lib/rabbitmq", ScratchDirs: []string{rabbitHome}, User: "app", CPU: "100m", Memory: "256Mi",
 		Providers:  "Amazon MQ for RabbitMQ, CloudAMQP",
 		tlsSchemes: map[string]string{"amqps": "amqp", "amqp": "amqp"},
 		prodPorts:  map[int]int32{5671: 5672, 5672: 5672},
 		env: func(string) []Env {
-			return []Env{{Name: "RABBITMQ_DEFAULT_USER", Value: "app"}, {Name: "RABBITMQ_DEFAULT_PASS", Key: "password"}}
+			return []Env{{Name: "RABBITMQ_DEFAULT_USER", Value: "app"}, {Name: "RABBITMQ_DEFAULT_PASS", Key: "password"},
+				{Name: "HOME", Value: rabbitHome}}
 		},
 	},
 	v1alpha1.EngineElasticsearch: {
 		Name: v1alpha1.EngineElasticsearch, Repository: "docker.elastic.co/elasticsearch/elasticsearch",
 		Port: Port{"http", 9200}, Scheme: "http", UID: 1000, GID: 0, DataPath: "/usr/share/elasticsearch/data",
 		User: "elastic", CPU: "250m", Memory: "1Gi",
-		Providers:  "Elastic Cloud, Amazon OpenSearch Service (Elasticsearch domains)",
-		tlsSchemes: map[string]string{"https": "http", "http": "http"},
-		prodPorts:  map[int]int32{443: 9200, 9200: 9200, 9243: 9200},
+		Providers:    "Elastic Cloud, Amazon OpenSearch Service (Elasticsearch domains)",
+		fullTagsOnly: true,
+		tlsSchemes:   map[string]string{"https": "http", "http": "http"},
+		prodPorts:    map[int]int32{443: 9200, 9200: 9200, 9243: 9200},
 		env: func(string) []Env {
 			return []Env{
 				{Name: "discovery.type", Value: "single-node"},
@@ -120,7 +127,7 @@ var engines = map[v1alpha1.DependencyEngine]*Engine{
 	v1alpha1.EngineOpenSearch: {
 		Name: v1alpha1.EngineOpenSearch, Repository: "opensearchproject/opensearch",
 		Port: Port{"http", 9200}, Scheme: "http", UID: 1000, GID: 1000, DataPath: "/usr/share/opensearch/data",
-		CPU: "250m", Memory: "1Gi", Providers: "Amazon OpenSearch Service",
+		CPU: "250m", Memory: "1Gi", Providers: "Amazon OpenSearch Service", fullTagsOnly: true,
 		tlsSchemes: map[string]string{"https": "http", "http": "http"},
 		prodPorts:  map[int]int32{443: 9200, 9200: 9200},
 		env: func(string) []Env {
@@ -140,6 +147,7 @@ var engines = map[v1alpha1.DependencyEngine]*Engine{
 		tlsSchemes: map[string]string{"mysql": "mysql"},
 		prodPorts:  map[int]int32{3306: 3306},
 		env:        mysqlEnv,
+		args:       mysqlArgs,
 	},
 	v1alpha1.EngineMariaDB: {
 		Name: v1alpha1.EngineMariaDB, Repository: "mariadb", Port: Port{"mysql", 3306}, Scheme: "mysql",
@@ -148,13 +156,46 @@ var engines = map[v1alpha1.DependencyEngine]*Engine{
 		tlsSchemes: map[string]string{"mysql": "mysql", "mariadb": "mysql"},
 		prodPorts:  map[int]int32{3306: 3306},
 		env:        mysqlEnv,
+		args:       mysqlArgs,
 	},
 }
+
+// rabbitHome is the RabbitMQ stand-in's $HOME, an emptyDir, where Erlang keeps its cookie. The
+// image's HOME is its data directory, the volume, and Erlang refuses a cookie that its group
+// may read: a volume's ownership given again to fsGroup on a remount (g+rw on every file) made
+// the broker crash-loop. The cookie only pairs the broker with its own CLI tools in the same
+// container, so a new one per pod costs nothing; the data (mnesia, under /var/lib/rabbitmq)
+// stays on the volume.
+const rabbitHome = "/var/lib/rabbitmq-home"
 
 // cacheArgs start a Redis-protocol server that asks for the generated password and keeps no
 // data: a cache stand-in starts empty, as a cache may.
 func cacheArgs(server string) []string {
 	return []string{server, "--requirepass", "$(REDIS_PASSWORD)", "--save", "", "--appendonly", "no"}
+}
+
+// mysqlDataDir is where a MySQL or MariaDB stand-in keeps its data: a subdirectory of the
+// volume (mounted at DataPath), as PostgreSQL's PGDATA is. The root of a freshly formatted
+// volume holds lost+found, and MySQL 5.7's `mysqld --initialize` aborts on a data directory that
+// holds anything ("--initialize specified but the data directory has files in it").
+const mysqlDataDir = "/var/lib/mysql/data"
+
+// mysqlArgs pass the data directory as mysqld's option. Both official images' entrypoints run
+// mysqld (mariadbd) when the first argument is an option, read datadir from mysqld's own
+// options (mysql_get_config 'datadir'), create it as their user and initialize it there; no
+// subPath mount (a directory the kubelet would create, as root) is needed. The entrypoints pass
+// the same options to the temporary server that runs their initialization.
+//
+// The stand-in's only known user is the app user (root's password is random), which may change
+// no global setting, so the server starts with what seeding and prod's schema need:
+//   - local_infile on: the seeder loads with LOAD DATA LOCAL INFILE, which MySQL 8 refuses by
+//     default. It lets a client send its own files to the server (never the server's files to a
+//     client), and no client of the copy does so unless it asks to.
+//   - log_bin_trust_function_creators on: MySQL 8 logs binaries by default, and then only a
+//     SUPER user may create triggers and stored functions (error 1419), which prod's schema
+//     may have. --loose- keeps a server that lacks the option starting (a warning, not an error).
+func mysqlArgs(string) []string {
+	return []string{"--datadir=" + mysqlDataDir, "--local-infile=1", "--loose-log-bin-trust-function-creators=1"}
 }
 
 // mysqlEnv is understood by the official mysql and mariadb images alike.
@@ -194,6 +235,17 @@ func (e *Engine) Args(version string) []string {
 		return nil
 	}
 	return e.args(version)
+}
+
+// Layout names where the stand-in keeps its data on its volume; it changes when that moves
+// (MySQL's data directory into a subdirectory), so that whatever was copied into a stand-in
+// (prod's definitions) is copied again into the one that starts empty. Empty for engines whose
+// layout never moved.
+func (e *Engine) Layout() string {
+	if e.Name == v1alpha1.EngineMySQL || e.Name == v1alpha1.EngineMariaDB {
+		return "datadir=" + mysqlDataDir
+	}
+	return ""
 }
 
 // Ports are the client port and the others.
@@ -328,6 +380,9 @@ func Resolve(name v1alpha1.DependencyEngine, prodVersion, image string) (Resolve
 			r.Note = joinNotes("spec.image "+image+" is used as given; its version is not checked", e.note)
 		}
 		return r, nil
+	}
+	if err := resolveFullTag(e, &r); err != nil {
+		return Resolved{}, err
 	}
 	r.Image = e.Repository + ":" + r.Version + e.TagSuffix
 	return r, nil

@@ -165,3 +165,17 @@ func TestRewriteRules(t *testing.T) {
 		}
 	}
 }
+
+// MySQL's data directory moved into a subdirectory of the volume: its layout says so, and the
+// other engines' (which never moved) stay empty, so their definitions are not copied again.
+func TestEngineLayout(t *testing.T) {
+	for _, e := range Engines() {
+		want := ""
+		if e.Name == v1alpha1.EngineMySQL || e.Name == v1alpha1.EngineMariaDB {
+			want = "datadir=/var/lib/mysql/data"
+		}
+		if got := e.Layout(); got != want {
+			t.Errorf("%s: layout %q, want %q", e.Name, got, want)
+		}
+	}
+}

@@ -3,10 +3,12 @@ package deps
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,14 +26,24 @@ type httpAPI struct {
 	client     *http.Client
 }
 
-func newHTTPAPI(u *url.URL) *httpAPI {
+func newHTTPAPI(e endpoint) *httpAPI {
+	u := e.URL
 	base := *u
 	base.User = nil
 	base.Path = strings.TrimSuffix(base.Path, "/")
 	base.RawQuery, base.Fragment = "", ""
 	user, pass := userPassword(u)
-	return &httpAPI{base: &base, user: user, pass: pass, client: &http.Client{Timeout: 60 * time.Second}}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.DialContext = dialContext
+	if e.roots != nil {
+		transport.TLSClientConfig = &tls.Config{RootCAs: e.roots, MinVersion: tls.VersionTLS12}
+	}
+	return &httpAPI{base: &base, user: user, pass: pass, client: &http.Client{Timeout: 60 * time.Second, Transport: transport}}
 }
+
+// dialContext connects the HTTP APIs. Tests route a managed service's name to a local server
+// with it (the name and its certificate stay the service's); nothing else changes it.
+var dialContext = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 
 // statusError is a non-2xx answer.
 type statusError struct {

@@ -2,6 +2,8 @@ package deps
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -20,7 +22,8 @@ type mysqlProber struct{}
 
 // mysqlConfig turns mysql://user:password@host:port/database?tls=true into the driver's
 // configuration. tls may be true, skip-verify, preferred or false (the driver's own values).
-func mysqlConfig(u *url.URL) (*mysql.Config, error) {
+// With a CA bundle (roots), TLS is on and checked against it unless the URL says otherwise.
+func mysqlConfig(u *url.URL, roots *x509.CertPool) (*mysql.Config, error) {
 	cfg := mysql.NewConfig()
 	cfg.User, cfg.Passwd = userPassword(u)
 	cfg.Net = "tcp"
@@ -30,8 +33,10 @@ func mysqlConfig(u *url.URL) (*mysql.Config, error) {
 	}
 	cfg.DBName = strings.TrimPrefix(u.Path, "/")
 	cfg.Timeout, cfg.ReadTimeout, cfg.WriteTimeout = 10*time.Second, 60*time.Second, 60*time.Second
-	switch t := u.Query().Get("tls"); t {
-	case "", "true", "false", "skip-verify", "preferred":
+	switch t := u.Query().Get("tls"); {
+	case (t == "" || t == "true") && roots != nil:
+		cfg.TLS = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	case t == "" || t == "true" || t == "false" || t == "skip-verify" || t == "preferred":
 		cfg.TLSConfig = t
 	default:
 		return nil, fmt.Errorf("tls=%s: want true, skip-verify, preferred or false", t)
@@ -39,8 +44,8 @@ func mysqlConfig(u *url.URL) (*mysql.Config, error) {
 	return cfg, nil
 }
 
-func openMySQL(u *url.URL) (*sql.DB, *mysql.Config, error) {
-	cfg, err := mysqlConfig(u)
+func openMySQL(e endpoint) (*sql.DB, *mysql.Config, error) {
+	cfg, err := mysqlConfig(e.URL, e.roots)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -51,7 +56,7 @@ func openMySQL(u *url.URL) (*sql.DB, *mysql.Config, error) {
 	return sql.OpenDB(conn), cfg, nil
 }
 
-func (mysqlProber) version(ctx context.Context, src *url.URL) (Summary, error) {
+func (mysqlProber) version(ctx context.Context, src endpoint) (Summary, error) {
 	db, cfg, err := openMySQL(src)
 	if err != nil {
 		return Summary{}, err
@@ -59,7 +64,7 @@ func (mysqlProber) version(ctx context.Context, src *url.URL) (Summary, error) {
 	defer db.Close()
 	var v string
 	if err := db.QueryRowContext(ctx, "SELECT VERSION()").Scan(&v); err != nil {
-		return Summary{}, err
+		return Summary{}, mysqlTLSHint(err, cfg.TLS != nil || cfg.TLSConfig != "" && cfg.TLSConfig != "false")
 	}
 	return Summary{Version: v, Distribution: mysqlDistribution(v), Database: cfg.DBName}, nil
 }
@@ -99,7 +104,7 @@ func viewDefinition(create string) string {
 // mysqlObject is a table or view and its statement.
 type mysqlObject struct{ name, kind, create string }
 
-func (mysqlProber) definitions(ctx context.Context, src, dst *url.URL) (string, error) {
+func (mysqlProber) definitions(ctx context.Context, src, dst endpoint) (string, error) {
 	from, cfg, err := openMySQL(src)
 	if err != nil {
 		return "", err

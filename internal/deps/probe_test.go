@@ -95,7 +95,7 @@ func TestRabbitMQDefinitionsIntoARealBroker(t *testing.T) {
 	if !strings.Contains(s.Definitions, "1 vhosts, 1 exchanges, 1 queues, 1 bindings and 1 policies") {
 		t.Errorf("definitions: %q", s.Definitions)
 	}
-	api := newHTTPAPI(mustParse(t, target))
+	api := newHTTPAPI(endpoint{URL: mustParse(t, target)})
 	var queues []map[string]any
 	if err := api.do(context.Background(), "GET", "/api/queues/"+url.PathEscape(vhost), nil, &queues); err != nil {
 		t.Fatal(err)
@@ -211,7 +211,7 @@ func TestMySQLDefinitions(t *testing.T) {
 
 func openTestMySQL(t *testing.T, raw string) *sql.DB {
 	t.Helper()
-	db, _, err := openMySQL(mustParse(t, raw))
+	db, _, err := openMySQL(endpoint{URL: mustParse(t, raw)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,9 @@ import (
 type rabbitProber struct{}
 
 // managementURL is the management API of a RabbitMQ URL. An AMQP URL is accepted too: its
-// management API is on port 15672 (15671 with TLS), or 443 on Amazon MQ.
+// management API is on port 15672 (15671 with TLS), or on https's own port 443 where managed
+// brokers serve it (managementOn443). The AMQP URL's user and password are the API's; its path
+// (the vhost) is not part of the API's address.
 func managementURL(u *url.URL) *url.URL {
 	m := *u
 	switch u.Scheme {
@@ -22,7 +24,7 @@ func managementURL(u *url.URL) *url.URL {
 		m.Scheme, m.Host = "http", u.Hostname()+":15672"
 	case "amqps":
 		port := "15671"
-		if strings.Contains(u.Hostname(), ".mq.") {
+		if managementOn443(u.Hostname()) {
 			port = "443"
 		}
 		m.Scheme, m.Host = "https", u.Hostname()+":"+port
@@ -33,13 +35,30 @@ func managementURL(u *url.URL) *url.URL {
 	return &m
 }
 
-func (rabbitProber) version(ctx context.Context, src *url.URL) (Summary, error) {
+// managementOn443 reports whether a managed broker serves its management API on port 443 of its
+// AMQP host: CloudAMQP (https://<host>.cloudamqp.com, RabbitMQ and LavinMQ alike) and Amazon MQ
+// (https://b-<id>.mq.<region>.amazonaws.com, also in the .cn partition).
+func managementOn443(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if strings.HasSuffix(host, ".cloudamqp.com") {
+		return true
+	}
+	return strings.Contains(host, ".mq.") && (strings.HasSuffix(host, ".amazonaws.com") || strings.HasSuffix(host, ".amazonaws.com.cn"))
+}
+
+// managementEndpoint is an endpoint's management API.
+func managementEndpoint(e endpoint) endpoint {
+	e.URL = managementURL(e.URL)
+	return e
+}
+
+func (rabbitProber) version(ctx context.Context, src endpoint) (Summary, error) {
 	var overview struct {
 		RabbitMQVersion string `json:"rabbitmq_version"`
 		ProductName     string `json:"product_name"`
 		ProductVersion  string `json:"product_version"`
 	}
-	if err := newHTTPAPI(managementURL(src)).do(ctx, http.MethodGet, "/api/overview", nil, &overview); err != nil {
+	if err := newHTTPAPI(managementEndpoint(src)).do(ctx, http.MethodGet, "/api/overview", nil, &overview); err != nil {
 		return Summary{}, err
 	}
 	s := Summary{Version: overview.RabbitMQVersion, Distribution: "rabbitmq"}
@@ -84,13 +103,13 @@ func stripDefinitions(in map[string]any) map[string]any {
 	return out
 }
 
-func (rabbitProber) definitions(ctx context.Context, src, dst *url.URL) (string, error) {
+func (rabbitProber) definitions(ctx context.Context, src, dst endpoint) (string, error) {
 	var defs map[string]any
-	if err := newHTTPAPI(managementURL(src)).do(ctx, http.MethodGet, "/api/definitions", nil, &defs); err != nil {
+	if err := newHTTPAPI(managementEndpoint(src)).do(ctx, http.MethodGet, "/api/definitions", nil, &defs); err != nil {
 		return "", err
 	}
 	defs = stripDefinitions(defs)
-	target := newHTTPAPI(managementURL(dst))
+	target := newHTTPAPI(managementEndpoint(dst))
 	if err := target.do(ctx, http.MethodPost, "/api/definitions", defs, nil); err != nil {
 		return "", fmt.Errorf("importing into the stand-in: %w", err)
 	}

@@ -18,7 +18,7 @@ type searchProber struct{}
 // maxIndices bounds the indices whose mappings are copied.
 const maxIndices = 1000
 
-func (searchProber) version(ctx context.Context, src *url.URL) (Summary, error) {
+func (searchProber) version(ctx context.Context, src endpoint) (Summary, error) {
 	var root struct {
 		Version struct {
 			Number       string `json:"number"`
@@ -41,7 +41,7 @@ func (searchProber) version(ctx context.Context, src *url.URL) (Summary, error) 
 	return Summary{Version: root.Version.Number, Distribution: dist}, nil
 }
 
-func (searchProber) definitions(ctx context.Context, src, dst *url.URL) (string, error) {
+func (searchProber) definitions(ctx context.Context, src, dst endpoint) (string, error) {
 	from, to := newHTTPAPI(src), newHTTPAPI(dst)
 	var counts []string
 	for _, step := range []struct {

@@ -495,6 +495,28 @@ func TestNetworkPolicyAndIsolation(t *testing.T) {
 	}
 }
 
+// TestStandInPolicy: the stand-ins admit every pod of the copy and the operator's own Jobs (in
+// its namespace, by the managed-by label), and nothing else; it selects the stand-ins only.
+func TestStandInPolicy(t *testing.T) {
+	p := builder(t, testEnv(), nil).StandInPolicy("envmirror-system")
+	if p.Namespace != target || p.Name != mirror.StandInPolicyName {
+		t.Errorf("policy at %s/%s", p.Namespace, p.Name)
+	}
+	want := networkingv1.NetworkPolicySpec{
+		PodSelector: metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
+			Key: "app.kubernetes.io/component", Operator: metav1.LabelSelectorOpIn, Values: []string{"database-stand-in", "dependency-stand-in"}}}},
+		PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
+		Ingress: []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{
+			{PodSelector: &metav1.LabelSelector{}},
+			{NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{corev1.LabelMetadataName: "envmirror-system"}},
+				PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{mirror.LabelManagedBy: mirror.ManagedByValue}}},
+		}}},
+	}
+	if diff := cmp.Diff(want, p.Spec); diff != "" {
+		t.Errorf("stand-ins' policy (-want +got):\n%s", diff)
+	}
+}
+
 func TestRBACAndClaims(t *testing.T) {
 	b := builder(t, testEnv(), nil)
 	rb := b.RoleBinding(&rbacv1.RoleBinding{ObjectMeta: prodMeta("rb"),

@@ -4,12 +4,10 @@ import (
 	"slices"
 	"strings"
 
-	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -81,78 +79,17 @@ func DependencyNames(d *v1alpha1.DependencySpec, prodNamespace string, prodServi
 	return append(out, DependencyHosts(d, prodServices)...)
 }
 
-// dependencyStandIn builds a dependency's stand-in: its credentials Secret, a Service named after
-// the entry, one more Service for each prod Service it replaces under another name, and a
-// StatefulSet running the engine's image (with a volume when the engine keeps data).
+// dependencyStandIn builds a dependency's stand-in (see engineStandIn): a Service named after the
+// entry, and one more for each prod Service it replaces under another name.
 func (b *Builder) dependencyStandIn(d *v1alpha1.DependencySpec, v DependencyVersion, password string) []client.Object {
-	e := v.Engine
-	selector := map[string]string{"app.kubernetes.io/name": d.Name, "app.kubernetes.io/component": "dependency-stand-in"}
-	meta := func(name string) metav1.ObjectMeta {
-		m := metav1.ObjectMeta{Name: name, Namespace: b.opts.TargetNamespace, Labels: map[string]string{"envmirror.io/engine": string(e.Name)}}
-		for k, val := range selector {
-			m.Labels[k] = val
-		}
-		return m
-	}
-	secret := &corev1.Secret{
-		TypeMeta: metaType("v1", "Secret"), ObjectMeta: meta(StandInSecretName(d.Name)), Type: corev1.SecretTypeOpaque,
-		Data: e.Credentials(d.Name, v.Version, password, v.Database),
-	}
-	var ports []corev1.ServicePort
-	var containerPorts []corev1.ContainerPort
-	for _, p := range e.Ports() {
-		ports = append(ports, corev1.ServicePort{Name: p.Name, Port: p.Port, TargetPort: intstr.FromString(p.Name)})
-		containerPorts = append(containerPorts, corev1.ContainerPort{Name: p.Name, ContainerPort: p.Port})
-	}
-	service := func(name string) *corev1.Service {
-		return &corev1.Service{TypeMeta: metaType("v1", "Service"), ObjectMeta: meta(name),
-			Spec: corev1.ServiceSpec{Selector: selector, Ports: ports}}
-	}
-	out := []client.Object{secret, service(d.Name)}
+	var aliases []string
 	for _, alias := range replacedServices(d) {
 		if alias != d.Name {
-			out = append(out, service(alias))
+			aliases = append(aliases, alias)
 		}
 	}
-	container := corev1.Container{
-		Name: string(e.Name), Image: v.Image, Args: e.Args(v.Version), Ports: containerPorts,
-		SecurityContext: restrictedContainer(),
-		// A TCP check works for any image, the spec's own included.
-		ReadinessProbe: &corev1.Probe{
-			ProbeHandler:  corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString(e.Port.Name)}},
-			PeriodSeconds: 5, TimeoutSeconds: 3,
-		},
-		Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
-			corev1.ResourceCPU: resource.MustParse(e.CPU), corev1.ResourceMemory: resource.MustParse(e.Memory)}},
-	}
-	for _, env := range e.Env(v.Database) {
-		ev := corev1.EnvVar{Name: env.Name, Value: env.Value}
-		if env.Key != "" {
-			ev = corev1.EnvVar{Name: env.Name, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
-				LocalObjectReference: corev1.LocalObjectReference{Name: secret.Name}, Key: env.Key}}}
-		}
-		container.Env = append(container.Env, ev)
-	}
-	sts := &appsv1.StatefulSet{
-		TypeMeta: metaType("apps/v1", "StatefulSet"), ObjectMeta: meta(d.Name),
-		Spec: appsv1.StatefulSetSpec{
-			Replicas: ptr.To[int32](1), ServiceName: d.Name,
-			Selector: &metav1.LabelSelector{MatchLabels: selector},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: podLabels(meta("").Labels)},
-				Spec: corev1.PodSpec{
-					AutomountServiceAccountToken: ptr.To(false),
-					SecurityContext:              restrictedPodAs(e.UID, e.GID),
-					Containers:                   []corev1.Container{container},
-				},
-			},
-		},
-	}
-	if e.DataPath != "" {
-		sts.Spec.Template.Spec.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "data", MountPath: e.DataPath}}
-		sts.Spec.VolumeClaimTemplates = []corev1.PersistentVolumeClaim{dataClaim(d.Storage)}
-	}
-	return append(out, sts)
+	return b.engineStandIn(engineStandIn{name: d.Name, component: "dependency-stand-in", engine: v.Engine,
+		version: v.Version, image: v.Image, database: v.Database, password: password, storage: d.Storage, aliases: aliases})
 }
 
 // dataClaim is a stand-in's volume: spec storage, or 1Gi.
@@ -183,7 +120,8 @@ func ProbeJobName(env *v1alpha1.MirrorEnvironment, dependency, what, hash string
 type ProbeJobInput struct {
 	Env               *v1alpha1.MirrorEnvironment
 	OperatorNamespace string
-	// Name names the Job and the Secret it reads its URLs from (keys SOURCE_URL, TARGET_URL).
+	// Name names the Job and the Secret it reads its URLs from (keys SOURCE_URL, TARGET_URL)
+	// and, when versionFrom.caSecretRef is set, prod's CA bundle (key ProbeCABundleKey).
 	Name       string
 	Dependency *v1alpha1.DependencySpec
 	// Definitions: copy prod's definitions into the stand-in, not only read the version.
@@ -196,23 +134,62 @@ type ProbeJobInput struct {
 // comes from a Secret there and never enters the copy's namespace. The summary comes back in
 // the container's termination message.
 func ProbeJob(in ProbeJobInput) *batchv1.Job {
-	fromSecret := func(key string) *corev1.EnvVarSource {
-		return &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
-			LocalObjectReference: corev1.LocalObjectReference{Name: in.Name}, Key: key, Optional: ptr.To(key == "TARGET_URL")}}
-	}
 	labels := ComponentLabels(in.Env, ComponentDeps)
 	labels[LabelDependency] = in.Dependency.Name
+	return probeJob(metav1.ObjectMeta{Name: in.Name, Namespace: in.OperatorNamespace, Labels: labels},
+		deps.Args(in.Dependency.Engine, in.Definitions), in.Image, in.PullSecrets)
+}
+
+// LabelDatabase names the spec.data entry a Job works for.
+const LabelDatabase = "envmirror.io/database"
+
+// DatabaseProbeJobInput is what the probe of a database's prod needs.
+type DatabaseProbeJobInput struct {
+	Env               *v1alpha1.MirrorEnvironment
+	OperatorNamespace string
+	// Name names the Job (DatabaseProbeJobName) and the Secret it reads prod's DSN from (key
+	// SOURCE_URL: the schema.fromDatabase Secret's DSN, copied; optional CA_BUNDLE).
+	Name        string
+	Database    *v1alpha1.DatabaseSpec
+	Image       string
+	PullSecrets []corev1.LocalObjectReference
+}
+
+// DatabaseProbeJob runs `manager probe --engine=postgres` (mysql, mariadb) against prod's
+// database (the schema.fromDatabase DSN): it reads prod's version (and PostgreSQL's extensions),
+// read-only, so that the stand-in runs prod's version on an image that has prod's extensions
+// (StandIns.Database). It is labelled as a probe (component dependencies) like the
+// dependencies' probes, so the operator reads, retries and cleans it up with them, plus
+// LabelDatabase.
+func DatabaseProbeJob(in DatabaseProbeJobInput) *batchv1.Job {
+	labels := ComponentLabels(in.Env, ComponentDeps)
+	labels[LabelDatabase] = in.Database.Name
+	return probeJob(metav1.ObjectMeta{Name: in.Name, Namespace: in.OperatorNamespace, Labels: labels},
+		deps.Args(ProbeEngine(in.Database), false), in.Image, in.PullSecrets)
+}
+
+// ProbeCABundleKey is the key of a probe's Secret that holds the CA bundle of
+// versionFrom.caSecretRef, copied by the operator; the probe trusts it besides the public CAs.
+const ProbeCABundleKey = "CA_BUNDLE"
+
+// probeJob is the Job of a probe named by meta, reading its URLs (and CA bundle, when there is
+// one) from the Secret of the same name.
+func probeJob(meta metav1.ObjectMeta, args []string, image string, pullSecrets []corev1.LocalObjectReference) *batchv1.Job {
+	fromSecret := func(key string, optional bool) *corev1.EnvVarSource {
+		return &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+			LocalObjectReference: corev1.LocalObjectReference{Name: meta.Name}, Key: key, Optional: ptr.To(optional)}}
+	}
 	return oneShotJob{
-		meta:        metav1.ObjectMeta{Name: in.Name, Namespace: in.OperatorNamespace, Labels: labels},
+		meta:        meta,
 		deadline:    900,
 		uid:         seedUID,
-		pullSecrets: in.PullSecrets,
+		pullSecrets: pullSecrets,
 		container: corev1.Container{
-			Name: "probe", Image: in.Image, Command: []string{"/manager"},
-			Args: deps.Args(in.Dependency.Engine, in.Definitions),
+			Name: "probe", Image: image, Command: []string{"/manager"}, Args: args,
 			Env: []corev1.EnvVar{
-				{Name: deps.EnvSourceURL, ValueFrom: fromSecret("SOURCE_URL")},
-				{Name: deps.EnvTargetURL, ValueFrom: fromSecret("TARGET_URL")},
+				{Name: deps.EnvSourceURL, ValueFrom: fromSecret("SOURCE_URL", false)},
+				{Name: deps.EnvTargetURL, ValueFrom: fromSecret("TARGET_URL", true)},
+				{Name: deps.EnvCABundle, ValueFrom: fromSecret(ProbeCABundleKey, true)},
 			},
 			Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
 				corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("64Mi")}},

@@ -1,6 +1,7 @@
 package mirror_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/pod-security-admission/api"
 	"k8s.io/pod-security-admission/policy"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -111,10 +113,10 @@ func TestDependencyStandInsAreRestricted(t *testing.T) {
 	}
 	for _, e := range deps.Engines() {
 		env := testEnv(func(env *v1alpha1.MirrorEnvironment) {
-			env.Spec.Dependencies = []v1alpha1.DependencySpec{{Name: "dep", Engine: e.Name, Version: "8.0"}}
+			env.Spec.Dependencies = []v1alpha1.DependencySpec{{Name: "dep", Engine: e.Name, Version: "8.0.0"}}
 		})
 		s := mirror.NewStandIns(env, func(string) string { return "pw" }, nil).
-			WithDependencies(map[string]mirror.DependencyVersion{"dep": resolved(t, e.Name, "8.0")})
+			WithDependencies(map[string]mirror.DependencyVersion{"dep": resolved(t, e.Name, "8.0.0")})
 		sts := objectsByKey(s.Objects(builder(t, env, nil)))["StatefulSet/dep"].(*appsv1.StatefulSet)
 		for _, r := range eval.EvaluatePod(api.LevelVersion{Level: api.LevelRestricted, Version: api.LatestVersion()},
 			&sts.Spec.Template.ObjectMeta, &sts.Spec.Template.Spec) {
@@ -202,6 +204,71 @@ func TestProbeJob(t *testing.T) {
 	if job.Namespace != "envmirror-system" || job.Labels[mirror.LabelDependency] != "mq" || job.Labels[mirror.LabelComponent] != mirror.ComponentDeps {
 		t.Errorf("job %s/%s labels %v", job.Namespace, job.Name, job.Labels)
 	}
+	// Prod's CA bundle (versionFrom.caSecretRef) reaches the probe from the same Secret, when the
+	// operator copied it there.
+	ca := false
+	for _, e := range c.Env {
+		if e.Name == deps.EnvCABundle {
+			ref := e.ValueFrom.SecretKeyRef
+			ca = ref.Key == mirror.ProbeCABundleKey && ref.Optional != nil && *ref.Optional
+		}
+	}
+	if !ca {
+		t.Errorf("the probe reads no CA bundle: %+v", c.Env)
+	}
 }
 
 var sortStrings = cmpopts.SortSlices(func(a, b string) bool { return a < b })
+
+// MySQL's `--initialize` aborts when its data directory holds anything, and the root of a
+// freshly formatted volume holds lost+found: the data directory is a subdirectory of the
+// volume, as PostgreSQL's PGDATA is, for MySQL and MariaDB alike (both images' entrypoints read
+// datadir from mysqld's options, create it and initialize it there).
+func TestMySQLDataDirectoryIsBelowTheVolumeRoot(t *testing.T) {
+	for _, engine := range []v1alpha1.DependencyEngine{v1alpha1.EngineMySQL, v1alpha1.EngineMariaDB} {
+		env := testEnv(func(env *v1alpha1.MirrorEnvironment) {
+			env.Spec.Dependencies = []v1alpha1.DependencySpec{{Name: "db", Engine: engine, Version: "5.7.44"}}
+		})
+		s := mirror.NewStandIns(env, func(string) string { return "pw" }, nil).
+			WithDependencies(map[string]mirror.DependencyVersion{"db": resolved(t, engine, "5.7.44")})
+		c := objectsByKey(s.Objects(builder(t, env, nil)))["StatefulSet/db"].(*appsv1.StatefulSet).Spec.Template.Spec.Containers[0]
+		if len(c.VolumeMounts) != 1 || c.VolumeMounts[0].MountPath != "/var/lib/mysql" || c.VolumeMounts[0].SubPath != "" {
+			t.Fatalf("%s: mounts %+v", engine, c.VolumeMounts)
+		}
+		// The first argument is an option, so the entrypoint runs mysqld (mariadbd) with it;
+		// local_infile is on for the seeder's LOAD DATA LOCAL, which the app user cannot turn on.
+		if len(c.Args) == 0 || c.Args[0] != "--datadir=/var/lib/mysql/data" || !slices.Contains(c.Args, "--local-infile=1") || len(c.Command) != 0 {
+			t.Errorf("%s: command %q args %q", engine, c.Command, c.Args)
+		}
+	}
+}
+
+// TestStandInPolicySelectsEveryStandIn: the pods of every stand-in (a database's, a
+// dependency's) are what the stand-ins' policy selects, and no copied workload's are.
+func TestStandInPolicySelectsEveryStandIn(t *testing.T) {
+	env := depsEnv()
+	env.Spec.Data = []v1alpha1.DatabaseSpec{{Name: "orders-db", Engine: v1alpha1.DatabasePostgres, StandIn: &v1alpha1.StandInSpec{Version: "16.4"}}}
+	s := mirror.NewStandIns(env, func(string) string { return "pw" }, nil).WithDependencies(map[string]mirror.DependencyVersion{
+		"cache": resolved(t, v1alpha1.EngineRedis, "7.1")})
+	b := mirror.NewBuilder(mirror.Options{Env: env, TargetNamespace: "copy"}, nil)
+	policy := b.StandInPolicy("envmirror-system")
+	sel, err := metav1.LabelSelectorAsSelector(&policy.Spec.PodSelector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	selected := 0
+	for _, o := range s.Objects(b) {
+		if sts, ok := o.(*appsv1.StatefulSet); ok {
+			if !sel.Matches(labels.Set(sts.Spec.Template.Labels)) {
+				t.Errorf("the stand-ins' policy does not select the pods of %s", sts.Name)
+			}
+			selected++
+		}
+	}
+	if selected != 2 {
+		t.Fatalf("%d stand-ins built, want the database's and the dependency's", selected)
+	}
+	if sel.Matches(labels.Set(map[string]string{"app": "api", "app.kubernetes.io/part-of": "shop"})) {
+		t.Error("the stand-ins' policy selects a copied workload's pods")
+	}
+}

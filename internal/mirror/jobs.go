@@ -9,7 +9,9 @@ import (
 
 // oneShotJob is the shape every Job the operator runs shares (seeding, schema copy, dependency
 // probes): two retries, a deadline, no service account token, Pod Security "restricted" as
-// uid, one container whose outcome is read from its termination message.
+// uid, a read-only root filesystem with an emptyDir at /tmp (the schema Job keeps prod's dump
+// there; the manager writes nothing but its termination message), one container whose outcome
+// is read from its termination message.
 type oneShotJob struct {
 	meta        metav1.ObjectMeta
 	deadline    int64 // seconds
@@ -19,9 +21,16 @@ type oneShotJob struct {
 	volumes     []corev1.Volume
 }
 
+func emptyDir(name string) corev1.Volume {
+	return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}
+}
+
 func (j oneShotJob) build() *batchv1.Job {
 	c := j.container
 	c.SecurityContext = restrictedContainer()
+	c.SecurityContext.ReadOnlyRootFilesystem = ptr.To(true)
+	c.VolumeMounts = append(append([]corev1.VolumeMount(nil), c.VolumeMounts...), corev1.VolumeMount{Name: "tmp", MountPath: "/tmp"})
+	volumes := append(append([]corev1.Volume(nil), j.volumes...), emptyDir("tmp"))
 	if c.TerminationMessagePolicy == "" {
 		c.TerminationMessagePolicy = corev1.TerminationMessageReadFile
 	}
@@ -41,7 +50,7 @@ func (j oneShotJob) build() *batchv1.Job {
 					ImagePullSecrets:             j.pullSecrets,
 					SecurityContext:              restrictedPod(j.uid),
 					Containers:                   []corev1.Container{c},
-					Volumes:                      j.volumes,
+					Volumes:                      volumes,
 				},
 			},
 		},

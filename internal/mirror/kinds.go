@@ -126,7 +126,7 @@ func (b *Builder) Kinds(in KindsInput) *KindsResult {
 		count := v1alpha1.KindCount{Kind: c.String(), Count: int32(c.Count)}
 		switch {
 		case c.Forbidden:
-			forbidden = append(forbidden, c.Resource+"."+c.GroupKind.Group)
+			forbidden = append(forbidden, strings.TrimSuffix(c.Resource+"."+c.GroupKind.Group, "."))
 			continue
 		case c.Err != "":
 			count.Reason = "could not be listed: " + c.Err

@@ -179,7 +179,8 @@ func (b *Builder) Ingress(in *networkingv1.Ingress) (*networkingv1.Ingress, erro
 }
 
 // NetworkPolicy copies a policy, pointing namespace selectors that name the source namespace
-// at the target namespace: otherwise the copy's policies would admit traffic from prod.
+// at the target namespace (otherwise the copy's policies would admit traffic from prod) and,
+// under DenyProd, narrowing its egress rules so that none reaches prod (keepEgressOffProd).
 func (b *Builder) NetworkPolicy(in *networkingv1.NetworkPolicy) *networkingv1.NetworkPolicy {
 	out := &networkingv1.NetworkPolicy{
 		TypeMeta:   metaType("networking.k8s.io/v1", "NetworkPolicy"),
@@ -198,6 +199,7 @@ func (b *Builder) NetworkPolicy(in *networkingv1.NetworkPolicy) *networkingv1.Ne
 	for i := range out.Spec.Egress {
 		fix(out.Spec.Egress[i].To)
 	}
+	b.keepEgressOffProd(out)
 	return out
 }
 
@@ -234,17 +236,9 @@ func (b *Builder) IsolationPolicy() *networkingv1.NetworkPolicy {
 	if env.Spec.Network.Isolation == v1alpha1.IsolationNone {
 		return nil
 	}
-	notProd := &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
-		Key: corev1.LabelMetadataName, Operator: metav1.LabelSelectorOpNotIn,
-		Values: []string{env.Spec.Source.Namespace},
-	}}}
-	egress := []networkingv1.NetworkPolicyEgressRule{
-		{To: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: notProd}}},
-	}
-	for _, cidr := range env.Spec.Network.AllowedEgressCIDRs {
-		egress = append(egress, networkingv1.NetworkPolicyEgressRule{
-			To: []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: cidr}}},
-		})
+	var egress []networkingv1.NetworkPolicyEgressRule
+	for _, peer := range b.isolationPeers() {
+		egress = append(egress, networkingv1.NetworkPolicyEgressRule{To: []networkingv1.NetworkPolicyPeer{peer}})
 	}
 	return &networkingv1.NetworkPolicy{
 		TypeMeta: metaType("networking.k8s.io/v1", "NetworkPolicy"),
@@ -258,6 +252,46 @@ func (b *Builder) IsolationPolicy() *networkingv1.NetworkPolicy {
 			PodSelector: metav1.LabelSelector{},
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
 			Egress:      egress,
+		},
+	}
+}
+
+// StandInPolicyName names the policy that lets the copy and the operator's Jobs reach the
+// stand-ins.
+const StandInPolicyName = "envmirror-standins"
+
+// standInComponents are the component labels of the stand-ins' pods.
+var standInComponents = []string{"database-stand-in", "dependency-stand-in"}
+
+// StandInPolicy lets the stand-ins be reached by every pod of the copy and by the operator's
+// Jobs in its own namespace (the schema Job, the definitions copy), and by nothing else. Prod's
+// own policies, copied beside it, do not know the stand-ins: a default-deny one (Online
+// Boutique's policy set has one) would otherwise cut the copy's apps, the seeding Job and the
+// schema Job off the databases they exist for. Policies are allow-lists that add up, so this
+// opens nothing but the stand-ins; egress needs no rule of its own under DenyProd, whose policy
+// already lets every pod of the copy reach any namespace but prod's.
+func (b *Builder) StandInPolicy(operatorNamespace string) *networkingv1.NetworkPolicy {
+	from := []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}}
+	if operatorNamespace != "" {
+		from = append(from, networkingv1.NetworkPolicyPeer{
+			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{corev1.LabelMetadataName: operatorNamespace}},
+			PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{LabelManagedBy: ManagedByValue}},
+		})
+	}
+	return &networkingv1.NetworkPolicy{
+		TypeMeta: metaType("networking.k8s.io/v1", "NetworkPolicy"),
+		ObjectMeta: metav1.ObjectMeta{
+			Name: StandInPolicyName, Namespace: b.opts.TargetNamespace, Labels: b.ownership,
+			Annotations: map[string]string{
+				"envmirror.io/purpose": "let the copy's pods and the operator's Jobs reach the stand-ins, whatever prod's policies deny",
+			},
+		},
+		Spec: networkingv1.NetworkPolicySpec{
+			PodSelector: metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
+				Key: "app.kubernetes.io/component", Operator: metav1.LabelSelectorOpIn, Values: standInComponents,
+			}}},
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
+			Ingress:     []networkingv1.NetworkPolicyIngressRule{{From: from}},
 		},
 	}
 }

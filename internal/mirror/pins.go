@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/distribution/reference"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -98,8 +100,8 @@ func podsOf(w source.Workload, all []corev1.Pod) []*corev1.Pod {
 	return pods
 }
 
-// digestsByImage maps each image reference prod's pods run to its digest, where all pods that
-// run it agree.
+// digestsByImage maps each image reference prod's pods run to its digest (one a registry serving
+// that reference can serve), where all pods that run it agree.
 func digestsByImage(pods []corev1.Pod) map[string]string {
 	out := map[string]string{}
 	conflict := map[string]bool{}
@@ -111,7 +113,7 @@ func digestsByImage(pods []corev1.Pod) map[string]string {
 				if st.Name != c.Name {
 					continue
 				}
-				d := DigestOf(st.ImageID)
+				d, _ := ServableDigest(c.Image, st.ImageID)
 				if d == "" {
 					continue
 				}
@@ -135,6 +137,7 @@ func pinFor(c corev1.Container, pods []*corev1.Pod, statuses func(*corev1.Pod) [
 	var digests []string
 	seen := map[string]bool{}
 	runningSpec := false
+	unservable := "prod's pods report no status for this container yet"
 	for _, p := range pods {
 		if specImage(p, c.Name) != c.Image {
 			continue // an old pod of a rollout
@@ -144,7 +147,10 @@ func pinFor(c corev1.Container, pods []*corev1.Pod, statuses func(*corev1.Pod) [
 			if st.Name != c.Name {
 				continue
 			}
-			if d := DigestOf(st.ImageID); d != "" && !seen[d] {
+			d, why := ServableDigest(c.Image, st.ImageID)
+			if d == "" {
+				unservable = why
+			} else if !seen[d] {
 				seen[d] = true
 				digests = append(digests, d)
 			}
@@ -154,7 +160,7 @@ func pinFor(c corev1.Container, pods []*corev1.Pod, statuses func(*corev1.Pod) [
 	case !runningSpec:
 		return Pin{Reason: "no prod pod runs the current spec yet (rollout in progress?)"}
 	case len(digests) == 0:
-		return Pin{Reason: "prod's pods report no repository digest for this container"}
+		return Pin{Reason: unservable}
 	case len(digests) > 1:
 		return Pin{Digest: digests[0], Reason: fmt.Sprintf("prod runs %d digests of this image; pinned the newest pod's", len(digests))}
 	}
@@ -175,10 +181,46 @@ func specImage(p *corev1.Pod, container string) string {
 	return ""
 }
 
-// DigestOf extracts the repository digest from a container status imageID. Kubelets report
-// "docker-pullable://repo@sha256:...", "repo@sha256:..." or a bare "sha256:..." image ID; only a
-// digest after "@" is a repository digest a registry can serve, so a bare image ID (the local
-// config digest) does not count.
+// ServableDigest returns the digest in a container status's imageID that a registry serving image
+// (the reference the copy pulls) can serve, or why there is none. Kubelets report:
+//   - "docker-pullable://repo@sha256:..." (Docker) and "repo@sha256:..." (containerd, CRI-O): a
+//     manifest digest of repo, pinnable when repo is image's repository (Docker Hub's short names
+//     normalized: "postgres" is docker.io/library/postgres);
+//   - a bare "sha256:..." (containerd with an image imported or built on the node, which has no
+//     repository digest) or "docker://sha256:..." (Docker, likewise): the image's local ID, its
+//     config digest, which no registry serves as a manifest;
+//   - "" before the runtime has reported it.
+//
+// A manifest digest of another repository (an image known under several names, or imported
+// with a made-up name) may not exist where image is pulled from, so it is not pinned either.
+func ServableDigest(image, imageID string) (digest, reason string) {
+	id := strings.TrimPrefix(strings.TrimPrefix(imageID, "docker-pullable://"), "docker://")
+	if id == "" {
+		return "", "prod's runtime reports no image ID for this container yet"
+	}
+	if isDigest(id) {
+		return "", fmt.Sprintf("prod's runtime reports no repository digest for this container, only the image's local ID %s…, "+
+			"a config digest no registry serves (the image was imported or built on prod's node rather than pulled)", id[:19])
+	}
+	named, err := reference.ParseNormalizedNamed(id)
+	canonical, ok := named.(reference.Canonical)
+	if err != nil || !ok || !isDigest(canonical.Digest().String()) {
+		return "", fmt.Sprintf("cannot read prod's image ID %q as repository@sha256:digest", imageID)
+	}
+	want, err := reference.ParseNormalizedNamed(image)
+	if err != nil {
+		return "", fmt.Sprintf("cannot read the image reference %q", image)
+	}
+	if named.Name() != want.Name() {
+		return "", fmt.Sprintf("prod's runtime reports the digest of %s, not of %s, which the copy pulls: "+
+			"a registry serving %s may not have it", named.Name(), want.Name(), want.Name())
+	}
+	return canonical.Digest().String(), ""
+}
+
+// DigestOf extracts the digest after "@" from a container status imageID, whatever repository it
+// belongs to; a bare image ID (the local config digest) gives "". ServableDigest also checks the
+// repository, and says why when there is no digest to pin.
 func DigestOf(imageID string) string {
 	at := strings.LastIndex(imageID, "@")
 	if at < 0 {

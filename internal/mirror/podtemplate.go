@@ -125,7 +125,7 @@ func (b *Builder) container(kind, workload string, c *corev1.Container, init boo
 		c.Env = setEnv(c.Env, o.Env)
 	}
 	if !st.Overridden {
-		c.Image, st.Pinned = b.pinned(kind, workload, c)
+		c.Image, st.Pinned, st.Reason = b.pinned(kind, workload, c)
 	}
 	st.Image = c.Image
 	return st
@@ -147,13 +147,14 @@ func (b *Builder) override(workload, container string, isFirst bool) *overrideUs
 	return nil
 }
 
-// pinned applies the version policy to a container's image.
-func (b *Builder) pinned(kind, workload string, c *corev1.Container) (string, bool) {
+// pinned applies the version policy to a container's image, and says why it is not pinned (or
+// what is worth knowing about its pin).
+func (b *Builder) pinned(kind, workload string, c *corev1.Container) (string, bool, string) {
 	if HasDigest(c.Image) {
-		return c.Image, true
+		return c.Image, true, ""
 	}
 	if b.opts.Env.Spec.Versions.Policy == v1alpha1.VersionKeepTag {
-		return c.Image, false
+		return c.Image, false, "spec.versions.policy is KeepTag"
 	}
 	pin := b.pins.Get(kind, workload, c.Name)
 	if pin.Digest == "" {
@@ -162,12 +163,12 @@ func (b *Builder) pinned(kind, workload string, c *corev1.Container) (string, bo
 			reason = "no digest known"
 		}
 		b.unpinned = append(b.unpinned, fmt.Sprintf("%s/%s container %s (%s): %s", kind, workload, c.Name, c.Image, reason))
-		return c.Image, false
+		return c.Image, false, reason
 	}
 	if pin.Reason != "" {
 		b.notes = append(b.notes, fmt.Sprintf("%s/%s container %s: %s", kind, workload, c.Name, pin.Reason))
 	}
-	return PinImage(c.Image, pin.Digest), true
+	return PinImage(c.Image, pin.Digest), true, pin.Reason
 }
 
 // setEnv sets vars by name, replacing existing ones in place and appending new ones in order.

@@ -17,7 +17,7 @@ import (
 )
 
 // StandIns are the services the operator runs in the copy in place of prod's managed ones: a
-// PostgreSQL of spec.data for an RDS, a Redis of spec.dependencies for an ElastiCache. It owns
+// PostgreSQL or MySQL of spec.data for an RDS, a Redis of spec.dependencies for an ElastiCache. It owns
 // everything about them: their objects, their credentials (which Secret templates may use),
 // which copies of prod's objects they take the place of, and which copies would collide with
 // them.
@@ -33,25 +33,74 @@ type StandIns struct {
 	// versions are what the spec.dependencies entries run, by name. An entry without one (its
 	// version is still being probed) reserves its names but has no objects yet.
 	versions map[string]DependencyVersion
+	// prodDatabases are what the probes of prod's databases read (WithProdDatabases); nil when
+	// the operator runs no such probes.
+	prodDatabases map[string]ProdDatabase
+	// pullSecret is spec.config.secrets.pullSecretRef's docker config (WithPullSecret).
+	pullSecret []byte
+}
+
+// StandInPullSecretName is the copy's Secret that stand-ins running an image of the spec pull
+// with (WithPullSecret).
+const StandInPullSecretName = "envmirror-standin-pull"
+
+// WithPullSecret gives the stand-ins that run an image of the spec (spec.data[].standIn.image,
+// spec.dependencies[].image, which may be private) the registry credentials of
+// spec.config.secrets.pullSecretRef: dockerConfigJSON is that Secret's .dockerconfigjson (a dev
+// credential, never prod's). Objects then writes it to the copy as StandInPullSecretName and
+// those stand-ins' pods pull with it; the official images need none and get none.
+func (s StandIns) WithPullSecret(dockerConfigJSON []byte) StandIns {
+	s.pullSecret = dockerConfigJSON
+	return s
+}
+
+// pullSecrets are the imagePullSecrets of a stand-in whose image the spec names (or not).
+func (s StandIns) pullSecrets(specImage bool) []corev1.LocalObjectReference {
+	if !specImage || len(s.pullSecret) == 0 {
+		return nil
+	}
+	return []corev1.LocalObjectReference{{Name: StandInPullSecretName}}
+}
+
+// needsPullSecret reports whether a stand-in runs an image of the spec while there are
+// credentials to pull it with.
+func (s StandIns) needsPullSecret() bool {
+	if len(s.pullSecret) == 0 {
+		return false
+	}
+	for _, d := range s.databases() {
+		if d.StandIn.Image != "" {
+			return true
+		}
+	}
+	for _, d := range s.resolved() {
+		if d.Image != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // NewStandIns describes the environment's stand-ins. schemas maps a database to its schema SQL
-// where it is known before seeding (a ConfigMap schema).
+// where it is known before seeding (a ConfigMap schema): a PostgreSQL schema names the
+// extensions its stand-in's image needs.
 func NewStandIns(env *v1alpha1.MirrorEnvironment, password func(name string) string, schemas map[string]string) StandIns {
 	ext := map[string][]string{}
-	for db, sql := range schemas {
-		ext[db] = contract.RequiredExtensions(sql)
+	for i := range env.Spec.Data {
+		d := &env.Spec.Data[i]
+		if sql, ok := schemas[d.Name]; ok && !IsMySQL(d) {
+			ext[d.Name] = contract.RequiredExtensions(sql)
+		}
 	}
 	return StandIns{env: env, password: password, extensions: ext}
 }
 
 // Image is the image a database's stand-in runs: the spec's, or the official PostgreSQL image
-// of its version, or one that also has the extensions its schema needs.
+// of its version, or one that also has the extensions its schema needs (see Database); empty
+// while that is not known yet.
 func (s StandIns) Image(d *v1alpha1.DatabaseSpec) string {
-	if d.StandIn.Image != "" {
-		return string(d.StandIn.Image)
-	}
-	return contract.StandInImage(d.StandIn.Version, s.extensions[d.Name])
+	ds, _ := s.Database(d)
+	return ds.Image
 }
 
 // WithDependencies adds the spec.dependencies entries whose version is known.
@@ -144,18 +193,44 @@ func (s StandIns) SecretNames() map[string]bool {
 	for _, d := range s.resolved() {
 		out[StandInSecretName(d.Name)] = true
 	}
+	if s.needsPullSecret() {
+		out[StandInPullSecretName] = true
+	}
 	return out
 }
 
 // Objects builds every stand-in's objects.
 func (s StandIns) Objects(b *Builder) []client.Object {
 	var out []client.Object
+	if s.needsPullSecret() {
+		out = append(out, &corev1.Secret{
+			TypeMeta:   metaType("v1", "Secret"),
+			ObjectMeta: metav1.ObjectMeta{Name: StandInPullSecretName, Namespace: b.opts.TargetNamespace},
+			Type:       corev1.SecretTypeDockerConfigJson,
+			Data:       map[string][]byte{corev1.DockerConfigJsonKey: s.pullSecret},
+		})
+	}
 	for _, d := range s.databases() {
-		sec, svc, sts := b.postgresStandIn(d, s.password(d.Name), s.Image(d))
+		ds, ok := s.Database(d)
+		if !ok || ds.Problem != "" {
+			continue // waiting for prod's version, or stopped: the name is reserved, nothing is built
+		}
+		if IsMySQL(d) {
+			objs := b.mysqlStandIn(d, s.password(d.Name), ds)
+			objs[len(objs)-1].(*appsv1.StatefulSet).Spec.Template.Spec.ImagePullSecrets = s.pullSecrets(d.StandIn.Image != "")
+			out = append(out, objs...)
+			continue
+		}
+		sec, svc, sts := b.postgresStandIn(d, s.password(d.Name), ds.Image)
+		sts.Spec.Template.Spec.ImagePullSecrets = s.pullSecrets(d.StandIn.Image != "")
 		out = append(out, sec, svc, sts)
 	}
 	for _, d := range s.resolved() {
-		out = append(out, b.dependencyStandIn(d, s.versions[d.Name], s.password(d.Name))...)
+		objs := b.dependencyStandIn(d, s.versions[d.Name], s.password(d.Name))
+		if sts, ok := objs[len(objs)-1].(*appsv1.StatefulSet); ok {
+			sts.Spec.Template.Spec.ImagePullSecrets = s.pullSecrets(d.Image != "")
+		}
+		out = append(out, objs...)
 	}
 	return out
 }
@@ -255,11 +330,15 @@ const (
 func restrictedPod(uid int64) *corev1.PodSecurityContext { return restrictedPodAs(uid, uid) }
 
 // restrictedPodAs runs as an image's own user and group (Elasticsearch's files belong to group
-// 0, which "restricted" allows: it forbids only user 0).
+// 0, which "restricted" allows: it forbids only user 0). The kubelet gives a volume to fsGroup
+// only while its root does not already belong to it (OnRootMismatch): a recursive pass on every
+// mount makes each file group-readable and -writable again, which PostgreSQL's data directory
+// and Erlang's cookie refuse, and it costs a walk of the whole volume on every restart.
 func restrictedPodAs(uid, gid int64) *corev1.PodSecurityContext {
 	return &corev1.PodSecurityContext{
 		RunAsNonRoot: ptr.To(true), RunAsUser: ptr.To(uid), RunAsGroup: ptr.To(gid), FSGroup: ptr.To(gid),
-		SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+		FSGroupChangePolicy: ptr.To(corev1.FSGroupChangeOnRootMismatch),
+		SeccompProfile:      &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 	}
 }
 
@@ -329,5 +408,22 @@ func (b *Builder) postgresStandIn(d *v1alpha1.DatabaseSpec, password, image stri
 			VolumeClaimTemplates: []corev1.PersistentVolumeClaim{dataClaim(d.StandIn.Storage)},
 		},
 	}
+	if d.StandIn.Image == "" {
+		readOnlyPostgres(&sts.Spec.Template.Spec)
+	}
 	return secret, svc, sts
+}
+
+// readOnlyPostgres gives an official PostgreSQL image (postgres, postgis/postgis,
+// pgvector/pgvector) a read-only root filesystem. Its entrypoint and server write only PGDATA
+// (the volume), /var/run/postgresql (the socket and its lock file) and, for a user the image's
+// /etc/passwd lacks, nss_wrapper's files from mktemp under /tmp: each gets an emptyDir. (An image
+// of the spec may write elsewhere, and keeps a writable root.)
+func readOnlyPostgres(spec *corev1.PodSpec) {
+	c := &spec.Containers[0]
+	c.SecurityContext.ReadOnlyRootFilesystem = ptr.To(true)
+	for _, dir := range []struct{ name, path string }{{"run", "/var/run/postgresql"}, {"tmp", "/tmp"}} {
+		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: dir.name, MountPath: dir.path})
+		spec.Volumes = append(spec.Volumes, emptyDir(dir.name))
+	}
 }

@@ -15,6 +15,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
 	toolscache "k8s.io/client-go/tools/cache"
@@ -92,6 +93,12 @@ type Clusters struct {
 	scheme      *runtime.Scheme
 	enqueue     func(types.NamespacedName)
 	syncTimeout time.Duration
+	// apiChanged is called with a cluster's key ("local", "remote/<hash>") when a CRD or an
+	// APIService of that cluster changes: its discovery is stale.
+	apiChanged func(cluster string)
+	// kindSyncWait bounds how long a newly watched kind is waited for before it is reported
+	// not read yet.
+	kindSyncWait time.Duration
 
 	mu  sync.Mutex
 	ctx context.Context
@@ -116,17 +123,30 @@ type Filter func(old, obj client.Object) bool
 type namespaceCache struct {
 	cache  cache.Cache
 	cancel context.CancelFunc
+	// cluster names the cluster, for the discovery of its API (see OnAPIChange).
+	cluster string
+
+	mu sync.Mutex
+	// watched are the other kinds watched in the namespace (prod's Rollouts, say), started when
+	// an environment first asks for them.
+	watched map[schema.GroupVersionKind]bool
+	// watchErrs is the last list or watch failure of each kind, by reflector type ("group/
+	// version, Kind=..."): a kind that never synced because it may not be listed is a lasting
+	// unknown, not a passing one.
+	watchErrs map[string]error
 }
 
 // NewClusters returns an empty registry.
 func NewClusters(scheme *runtime.Scheme) *Clusters {
 	return &Clusters{
-		scheme:      scheme,
-		enqueue:     func(types.NamespacedName) {},
-		syncTimeout: 30 * time.Second,
-		ctx:         context.Background(),
-		caches:      map[string]*namespaceCache{},
-		users:       map[types.NamespacedName]map[Role]use{},
+		scheme:       scheme,
+		enqueue:      func(types.NamespacedName) {},
+		apiChanged:   func(string) {},
+		syncTimeout:  30 * time.Second,
+		kindSyncWait: 5 * time.Second,
+		ctx:          context.Background(),
+		caches:       map[string]*namespaceCache{},
+		users:        map[types.NamespacedName]map[Role]use{},
 	}
 }
 
@@ -153,6 +173,33 @@ func (c *Clusters) AllowServers(hosts []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.allowed = append([]string(nil), hosts...)
+}
+
+// RemoteConfig parses a kubeconfig of a remote prod with the allow-list of AllowServers: every
+// client of a remote prod (its caches, the census of its kinds) is made the same way.
+func (c *Clusters) RemoteConfig(kubeconfig []byte) (*rest.Config, error) {
+	c.mu.Lock()
+	allowed := c.allowed
+	c.mu.Unlock()
+	return RESTConfig(kubeconfig, allowed)
+}
+
+// OnAPIChange sets what is called when the API of a cluster read for prod changes (a CRD or
+// an APIService is added, changed or removed), with the cluster's key as ClusterKey gives it.
+// Set it before the first Reader call.
+func (c *Clusters) OnAPIChange(f func(cluster string)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.apiChanged = f
+}
+
+// ClusterKey names the cluster of a kubeconfig (nil: this cluster) in OnAPIChange's calls.
+func ClusterKey(kubeconfig []byte) string {
+	if kubeconfig == nil {
+		return "local"
+	}
+	sum := sha256.Sum256(kubeconfig)
+	return "remote/" + hex.EncodeToString(sum[:8])
 }
 
 // SetEnqueue sets what is called for an environment when an object it reads changes. Set it
@@ -288,16 +335,23 @@ func (c *Clusters) startCache(cfg *rest.Config, t Target, key string) (*namespac
 	parent := c.ctx
 	c.mu.Unlock()
 
+	nc := &namespaceCache{cluster: ClusterKey(t.Kubeconfig), watched: map[schema.GroupVersionKind]bool{}, watchErrs: map[string]error{}}
 	ca, err := cache.New(cfg, cache.Options{
 		Scheme:            c.scheme,
 		DefaultNamespaces: map[string]cache.Config{t.Namespace: {}},
 		DefaultTransform:  cache.TransformStripManagedFields(),
+		DefaultWatchErrorHandler: func(ctx context.Context, r *toolscache.Reflector, err error) {
+			nc.mu.Lock()
+			nc.watchErrs[r.TypeDescription()] = err
+			nc.mu.Unlock()
+			toolscache.DefaultWatchErrorHandler(ctx, r, err)
+		},
 	})
 	if err != nil {
 		return nil, &Error{ReasonInvalid, fmt.Errorf("creating a cache for namespace %q: %w", t.Namespace, err)}
 	}
 	ctx, cancel := context.WithCancel(parent)
-	nc := &namespaceCache{cache: ca, cancel: cancel}
+	nc.cache, nc.cancel = ca, cancel
 	handler := toolscache.ResourceEventHandlerFuncs{
 		AddFunc: func(obj any) { c.notify(key, nil, obj) },
 		UpdateFunc: func(old, obj any) {
@@ -310,6 +364,7 @@ func (c *Clusters) startCache(cfg *rest.Config, t Target, key string) (*namespac
 			c.notify(key, nil, obj)
 		},
 	}
+	var synced []toolscache.InformerSynced
 	for _, obj := range t.Role.kinds() {
 		inf, err := ca.GetInformer(ctx, obj)
 		if err != nil {
@@ -320,11 +375,17 @@ func (c *Clusters) startCache(cfg *rest.Config, t Target, key string) (*namespac
 			cancel()
 			return nil, Classify(err, t.Namespace)
 		}
+		synced = append(synced, inf.HasSynced)
+	}
+	if t.Role == RoleProd {
+		c.watchAPI(ctx, cfg, ca, nc.cluster)
 	}
 	go func() { _ = ca.Start(ctx) }()
 	syncCtx, done := context.WithTimeout(ctx, c.syncTimeout)
 	defer done()
-	if !ca.WaitForCacheSync(syncCtx) {
+	// The snapshot's kinds only: the watch of the cluster's API may be refused (a remote prod's
+	// reader), and then discovery is simply re-read on its TTL.
+	if !toolscache.WaitForCacheSync(syncCtx.Done(), synced...) {
 		cancel()
 		return nil, &Error{ReasonUnreachable, fmt.Errorf("the objects in namespace %q did not load within %s", t.Namespace, c.syncTimeout)}
 	}

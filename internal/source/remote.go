@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -64,7 +65,47 @@ func RESTConfig(kubeconfig []byte, allowed []string) (*rest.Config, error) {
 	}
 	cfg.Timeout = 15 * time.Second
 	cfg.UserAgent = "envmirror (read-only)"
+	// The checks above read the server's name; a name can resolve to anything (localhost.,
+	// a tenant's DNS record pointing at 169.254.169.254, a rebinding). What is refused is the
+	// address actually dialed, checked after resolution, on every connection.
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: dialControl(allowed)}
+	cfg.Dial = dialer.DialContext
 	return cfg, nil
+}
+
+// dialControl refuses a connection to a loopback, link-local, unspecified or multicast address
+// (the operator's own pod, the node, the cloud metadata service), unless the administrator's
+// allow-list names that very address.
+func dialControl(allowed []string) func(network, address string, _ syscall.RawConn) error {
+	return func(_, address string, _ syscall.RawConn) error {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return fmt.Errorf("refusing to dial %q: not a host and port", address)
+		}
+		ip := net.ParseIP(host)
+		if ip == nil {
+			return fmt.Errorf("refusing to dial %q: not an IP address", address)
+		}
+		if !internalAddress(ip) {
+			return nil
+		}
+		for _, a := range allowed {
+			if allowedIP := net.ParseIP(a); allowedIP != nil && allowedIP.Equal(ip) {
+				return nil
+			}
+		}
+		return fmt.Errorf("refusing to dial %s: %w", ip, errInternalAddress)
+	}
+}
+
+// errInternalAddress is a dial refused by dialControl.
+var errInternalAddress = errors.New("a loopback, link-local, unspecified or multicast address is never a prod cluster's API server")
+
+// internalAddress reports addresses that reach this machine, its node or its cloud's metadata
+// service rather than another cluster.
+func internalAddress(ip net.IP) bool {
+	return ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified()
 }
 
 // checkServer accepts an https URL whose host is allowed. Without an allow-list, literal
@@ -87,10 +128,10 @@ func checkServer(server string, allowed []string) error {
 		}
 		return fmt.Errorf("server host %q is not among the API servers the operator may read (--allowed-api-servers)", host)
 	}
-	if ip := net.ParseIP(host); ip != nil && (ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsUnspecified()) {
+	if ip := net.ParseIP(host); ip != nil && internalAddress(ip) {
 		return fmt.Errorf("server %q is a loopback, link-local or unspecified address; the operator reads only other clusters' API servers", server)
 	}
-	if strings.EqualFold(host, "localhost") {
+	if h := strings.TrimSuffix(host, "."); strings.EqualFold(h, "localhost") || strings.HasSuffix(strings.ToLower(h), ".localhost") {
 		return fmt.Errorf("server %q is this machine; the operator reads only other clusters' API servers", server)
 	}
 	return nil
@@ -115,6 +156,8 @@ func Classify(err error, namespace string) *Error {
 	var invalid x509.CertificateInvalidError
 	var status apierrors.APIStatus
 	switch {
+	case errors.Is(err, errInternalAddress):
+		return &Error{ReasonInvalid, errors.New("the kubeconfig's server resolves to a loopback, link-local or metadata address, which the operator never dials; name another cluster's API server (or list that address in --allowed-api-servers)")}
 	case errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
 		strings.Contains(err.Error(), "x509:") || strings.Contains(err.Error(), "tls:"):
 		return &Error{ReasonTLS, errors.New("the prod API server's TLS certificate is not valid for the kubeconfig's CA and server name")}

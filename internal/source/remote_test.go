@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -65,6 +66,9 @@ func TestRESTConfigRefuses(t *testing.T) {
 		{"loopback", kubeconfig("https://127.0.0.1:6443", someCA, "", ""), nil, "loopback"},
 		{"metadata service", kubeconfig("https://169.254.169.254", someCA, "", ""), nil, "link-local"},
 		{"localhost", kubeconfig("https://localhost:6443", someCA, "", ""), nil, "this machine"},
+		{"localhost as a fully qualified name", kubeconfig("https://localhost.:6443", someCA, "", ""), nil, "this machine"},
+		{"a name under localhost", kubeconfig("https://api.localhost:6443", someCA, "", ""), nil, "this machine"},
+		{"IPv4-mapped loopback", kubeconfig("https://[::ffff:127.0.0.1]:6443", someCA, "", ""), nil, "loopback"},
 		{"proxy", kubeconfig("https://prod.example.com", someCA, "    proxy-url: http://10.0.0.1:3128\n", ""), nil, "proxy-url"},
 		{"exec plugin", kubeconfig("https://prod.example.com", someCA, "", "    exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh}\n"), nil, "exec plugin"},
 		{"token file", kubeconfig("https://prod.example.com", someCA, "", "    tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token\n"), nil, "refers to files"},
@@ -149,3 +153,86 @@ func TestClassifyTLS(t *testing.T) {
 }
 
 func encode(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// TestDialControl checks the address the dialer is about to connect to, after resolution.
+func TestDialControl(t *testing.T) {
+	cases := []struct {
+		address string
+		allowed []string
+		refused bool
+	}{
+		{"127.0.0.1:6443", nil, true},
+		{"127.0.1.1:6443", nil, true},
+		{"[::1]:6443", nil, true},
+		{"169.254.169.254:443", nil, true},
+		{"[fe80::1]:443", nil, true},
+		{"0.0.0.0:443", nil, true},
+		{"224.0.0.1:443", nil, true},
+		{"[::ffff:127.0.0.1]:443", nil, true},
+		{"10.0.0.1:6443", nil, false},
+		{"203.0.113.7:443", nil, false},
+		{"[2001:db8::1]:443", nil, false},
+		{"127.0.0.1:6443", []string{"127.0.0.1"}, false},
+		{"127.0.0.1:6443", []string{"localhost"}, true}, // a name never grants an internal address
+		{"127.0.0.2:6443", []string{"127.0.0.1"}, true},
+		{"not-an-address", nil, true},
+	}
+	for _, c := range cases {
+		err := dialControl(c.allowed)("tcp", c.address, nil)
+		if (err != nil) != c.refused {
+			t.Errorf("dial %s (allowed %v): err = %v, refused want %v", c.address, c.allowed, err, c.refused)
+		}
+	}
+}
+
+// TestRefusesANameThatResolvesToLoopback is the SSRF by name: a server whose name passes every
+// check of the kubeconfig but resolves to this machine. A real TLS server listens there with a
+// canary body; the request must never reach it, and the classified error says why.
+func TestRefusesANameThatResolvesToLoopback(t *testing.T) {
+	const canary = "METADATA-SERVICE-ANSWER-31c8"
+	reached := make(chan struct{}, 10) // one per TCP connection the server accepted
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, canary)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			reached <- struct{}{}
+		}
+	}
+	srv.StartTLS()
+	defer srv.Close()
+	port := srv.URL[strings.LastIndexByte(srv.URL, ':')+1:]
+	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	// The allow-list lets the name through checkServer (as a tenant's DNS name would pass with
+	// no allow-list at all); only the dial sees that it is loopback.
+	for _, name := range []string{"localhost", "LocalHost"} {
+		cfg, err := RESTConfig(kubeconfig("https://"+name+":"+port, encode(ca), "", ""), []string{name})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		scheme := runtime.NewScheme()
+		_ = clientgoscheme.AddToScheme(scheme)
+		err = probe(context.Background(), cfg, scheme, "shop")
+		var se *Error
+		if !errors.As(err, &se) || se.Reason != ReasonInvalid || !strings.Contains(se.Error(), "loopback") {
+			t.Fatalf("%s: probe = %v, want %s naming the loopback address", name, err, ReasonInvalid)
+		}
+		if strings.Contains(se.Error(), canary) {
+			t.Fatalf("the server's answer reached the message: %q", se.Error())
+		}
+	}
+	if len(reached) > 0 {
+		t.Fatalf("the loopback server was reached %d time(s)", len(reached))
+	}
+	// Listed as a literal address, the same server is read.
+	cfg, err := RESTConfig(kubeconfig(srv.URL, encode(ca), "", ""), []string{"127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scheme := runtime.NewScheme()
+	_ = clientgoscheme.AddToScheme(scheme)
+	_ = probe(context.Background(), cfg, scheme, "shop")
+	if len(reached) == 0 {
+		t.Fatal("with 127.0.0.1 allowed, the server was not reached: the test cannot tell a refusal from a broken setup")
+	}
+}
