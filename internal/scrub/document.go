@@ -1,6 +1,8 @@
 package scrub
 
 import (
+	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -24,6 +26,10 @@ type docNode struct {
 	forced bool
 	// ref is the parser's own node, for formats that re-serialise when an edit in place fails.
 	ref any
+	// label marks a mapping named by a label rather than a key (HCL's path "secret/data/x" {}),
+	// which names something and taints nothing; taint marks one whose values are all
+	// credentials whatever its name says (CouchDB's [admins]).
+	label, taint bool
 }
 
 func scalarNode(key, value string, start, end int, encode func(string) string) *docNode {
@@ -89,13 +95,30 @@ func (d *docScrubber) judge(root *docNode) []docEdit {
 			}
 			return
 		}
+		if publicNode(n) {
+			d.keepSubtree(n)
+			return
+		}
 		siblingTaint := n.isMap && namesSecret(n)
+		flag := flagDefinition(n)
 		for _, k := range n.kids {
 			p := path
 			if k.key != "" {
 				p = append(path[:len(path):len(path)], k.key)
 			}
-			t := tainted || (k.key != "" && taints(k.key)) || (siblingTaint && valueKeys[strings.ToLower(k.key)])
+			if flag && !d.strict && k.leaf && flagBuckets[strings.ToLower(k.key)] {
+				d.sc.keep(k.value)
+				if strings.ToLower(k.key) != "key" && !harmlessAtom(k.value) {
+					d.sc.doubt(d.pathName(p), UncertainKept, ReasonFlagBucketing)
+				}
+				continue
+			}
+			if k.leaf && jwkPrivate(n, k.key) && !harmlessValue(k.value) {
+				v := d.sc.value(k.value, "jwk", k.key)
+				edits = append(edits, docEdit{k.start, k.end, k.encode(v), k, v})
+				continue
+			}
+			t := tainted || k.taint || (k.key != "" && !k.label && taints(k.key)) || (siblingTaint && valueKeys[strings.ToLower(k.key)])
 			walk(k, p, t)
 		}
 	}
@@ -111,7 +134,7 @@ func taints(key string) bool {
 	if !sensitive || referenceKey(key) {
 		return false
 	}
-	w := words(key)
+	w := stripEncoding(keyWords(key))
 	switch w[len(w)-1] {
 	case "auth", "authorization", "key":
 		return len(w) > 1 && sensitiveWordList(w[:len(w)-1])
@@ -138,22 +161,82 @@ func (d *docScrubber) scalar(n *docNode, path []string, tainted bool) (string, b
 	if key == "" && len(path) > 0 {
 		key = path[len(path)-1]
 	}
-	name := strings.Join(path, ".")
+	name := d.pathName(path)
 	if name == "" {
 		name = key
 	}
+	if d.keepPaths[name] {
+		d.sc.keep(v)
+		return v, false // kept by a keepPlain rule naming key#path
+	}
+	if n.key == "" && !n.forced && namesCredential(v) {
+		return v, false // an item of a list of names: Compose's secrets: [db_password]
+	}
 	if (n.forced && !harmlessValue(v)) || d.sensitiveScalar(key, v, tainted) {
+		if !n.forced && !d.strict && (connectionKey(key) || (len(path) > 1 && connectionKey(path[len(path)-2]))) {
+			if out, ok := d.sc.connection(v); ok {
+				return out, out != v // only the credential inside a connection string
+			}
+		}
+		if user, pass, ok := userPassPair(key, v, d.strict); ok {
+			return user + ":" + d.sc.value(pass, "kv", name), true
+		}
+		if out, ok := d.splitCredential(key, v, name, n.forced); ok {
+			return out, true
+		}
 		return d.sc.value(v, "kv", name), true
 	}
 	if n.command {
 		out := d.commandLine(v, name)
 		return out, out != v
 	}
-	if d.strict && !strings.Contains(v, "\n") && !provenHarmless(v) {
+	if d.strict && !strings.Contains(v, "\n") && !provenHarmless(v) && !d.keepsInside(name) {
 		return d.sc.value(v, "strict", name), true // a setting's whole value, prose included
 	}
 	out := d.value(key, v, name)
 	return out, out != v
+}
+
+// splitCredential replaces only the credential inside a sensitive value that carries more than
+// its credential: an Authorization scheme (Basic <credential>), a reference with a default
+// (${DB_PASSWORD:<default>}). What stays is no credential, so the passes after the parser keep it
+// too. Strict mode and forced values are replaced whole.
+func (d *docScrubber) splitCredential(key, v, name string, forced bool) (string, bool) {
+	if forced || d.strict {
+		return "", false
+	}
+	var out string
+	if scheme, cred, ok := schemeCredential(key, v); ok {
+		out = scheme + d.sc.value(cred, "kv", name)
+	} else if prefix, def, ok := referenceDefault(v); ok {
+		out = prefix + d.sc.value(def, "kv", name) + "}"
+	} else {
+		return "", false
+	}
+	d.sc.keep(out)
+	return out, true
+}
+
+// pathName is the dotted path of a node of this document, from the outermost document: a
+// document nested in a scalar has that scalar's path before its own (partner.ref for ref in
+// the JSON under partner), as a report names it and a keepPlain rule's key#path keeps it.
+func (d *docScrubber) pathName(path []string) string {
+	name := strings.Join(path, ".")
+	if d.prefix != "" && name != "" {
+		return d.prefix + "." + name
+	}
+	return name
+}
+
+// keepsInside reports a keepPlain rule keeping a value inside the scalar at name (a document
+// nested in it): Strict mode opens the scalar rather than replacing it whole.
+func (d *docScrubber) keepsInside(name string) bool {
+	for p := range d.keepPaths {
+		if strings.HasPrefix(p, name+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // value scrubs a value that is not sensitive as a whole: by its structure when it is a document
@@ -161,7 +244,7 @@ func (d *docScrubber) scalar(n *docNode, path []string, tainted bool) (string, b
 func (d *docScrubber) value(key, v, name string) string {
 	t := strings.TrimSpace(v)
 	if strings.Contains(t, "\n") || (len(t) > 1 && (t[0] == '{' || t[0] == '[')) {
-		if out, ok := d.nested(key, v); ok {
+		if out, ok := d.nested(key, name, v); ok {
 			return out
 		}
 	}
@@ -178,11 +261,11 @@ func (d *docScrubber) sensitiveScalar(key, v string, tainted bool) bool {
 	if IsSensitive(key, v) {
 		return true
 	}
-	if !tainted || harmlessValue(v) || identityValue(key, v) {
+	if !tainted || taintExempt(key, v) {
 		return false
 	}
 	_, qualified := classifyKey(key)
-	w := words(key)
+	w := keyWords(key)
 	if (qualified || (len(w) > 0 && qualifierWords[w[len(w)-1]])) && (descriptiveValue(v) || describedValue(v)) {
 		return false
 	}
@@ -197,7 +280,21 @@ func (d *docScrubber) plain(v, name string) string {
 	if d.strict && !strings.ContainsAny(t, "\n") && !strings.ContainsAny(t, " \t") && !provenHarmless(t) {
 		return d.sc.value(v, "strict", name)
 	}
-	if looksRandom(t) {
+	if d.publicValue(name, t) {
+		d.sc.keep(v)
+		return v
+	}
+	if out, ok := d.headerList(v, name); ok {
+		return out
+	}
+	if out, ok := d.base64Payload(v, name); ok {
+		return out
+	}
+	if privateDER(t) {
+		return d.sc.value(v, "entropy", name)
+	}
+	if looksRandom(t) && !d.entropyExempt(name, t) {
+		d.sc.doubt(name, UncertainReplaced, ReasonRandomOnly)
 		return d.sc.value(v, "entropy", name)
 	}
 	if len(v) < 12 && !strings.ContainsAny(v, ":=/@ \t\n<>\"'") {
@@ -243,4 +340,136 @@ func (d *docScrubber) strictText(s, name string) string {
 func isStrictStop(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '\'' || c == '`' ||
 		c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == '<' || c == '>'
+}
+
+// lastSegment is the last part of a dotted or slashed name: what a scalar is called.
+func lastSegment(name string) string {
+	return name[strings.LastIndexAny(name, "./")+1:]
+}
+
+// publicValue reports a value published by design: public key material (certificates, public
+// keys as PEM or DER, SSH public keys, public JWKs), public client configuration (public DSNs,
+// publishable keys), and a single token under a key that names a published value.
+func (d *docScrubber) publicValue(name, t string) bool {
+	if publicMaterial(t) || publicDER(t) {
+		return true
+	}
+	if !d.strict && (publicClientValue(t) || publicBrowserKey(lastSegment(name), t)) {
+		if !namesPublicKey(lastSegment(name)) {
+			d.sc.doubt(name, UncertainKept, ReasonPublicByDesign)
+		}
+		return true
+	}
+	return false
+}
+
+// identifierWords, as a key's last word, name an identifier: cluster.id, KAFKA_CLUSTER_ID,
+// OAUTH_CLIENT_ID, DEPLOYMENT_ID, IMAGE_DIGEST.
+var identifierWords = map[string]bool{
+	"id": true, "ids": true, "uuid": true, "guid": true, "ulid": true, "arn": true, "sha": true,
+	"digest": true, "revision": true, "commit": true, "etag": true, "serial": true,
+}
+
+// entropyExempt reports a random-looking value that the key explains: an identifier (a KRaft
+// cluster id is base64 of a UUID), or a value a qualified key describes (an alphabet under
+// TOKEN_CHARSET). Rules and token prefixes still apply to it; only the randomness test does not.
+func (d *docScrubber) entropyExempt(name, t string) bool {
+	seg := lastSegment(name)
+	w := keyWords(seg)
+	if len(w) == 0 || hasTokenPrefix(t) {
+		return false
+	}
+	sensitive, qualified := classifyKey(seg)
+	switch {
+	case sensitive:
+		return false
+	case identifierWords[w[len(w)-1]]:
+		return true
+	case qualified:
+		return describedShape(t)
+	}
+	return false
+}
+
+// namesCredential reports a value that is the name of a credential (db_password, API_KEY): what
+// Docker Compose and Kubernetes list under "secrets:", not a secret. A name is written in one
+// case with separators, and one of its words names the credential.
+func namesCredential(v string) bool {
+	t := strings.TrimSpace(v)
+	if len(t) > 253 || !secretName.MatchString(t) || !IsSensitiveKey(t) {
+		return false
+	}
+	for _, w := range words(t) {
+		if sensitiveWordList([]string{w}) {
+			return true
+		}
+	}
+	return false
+}
+
+// secretName: snake_case, kebab-case or SCREAMING_CASE, dots allowed.
+var secretName = regexp.MustCompile(`^([a-z0-9]+([_.-][a-z0-9]+)*|[A-Z0-9]+([_.-][A-Z0-9]+)*)$`)
+
+// harmlessURLValue reports a URL without credentials whose path and query are harmless: where a
+// credentials file points, not the credential.
+func harmlessURLValue(v string) bool {
+	t := strings.TrimSpace(v)
+	return strings.Contains(t, "://") && len(t) <= maxHarmless && harmlessURL(t)
+}
+
+// commandLike reports a command line of harmless words with a path or a flag among them (git's
+// credential.helper "store --file /run/secrets/x", AWS's credential_process).
+func commandLike(v string) bool {
+	t := strings.TrimSpace(v)
+	f := strings.Fields(t)
+	if len(f) < 2 || len(t) > maxHarmless || strings.Contains(t, "\n") || !harmlessWords(t) {
+		return false
+	}
+	for _, w := range f[1:] {
+		if strings.HasPrefix(w, "-") || strings.Contains(w, "/") {
+			return true
+		}
+	}
+	return false
+}
+
+// taintExempt reports a value under a tainting parent (secrets:, [credential]) that is not the
+// secret: a harmless or identity value, a reference, the name of a credential, a URL without
+// credentials, a command line.
+func taintExempt(key, v string) bool {
+	return harmlessValue(v) || identityValue(key, v) || (referenceKey(key) && referenceValue(v)) || namesCredential(v) ||
+		harmlessURLValue(v) || commandLike(v)
+}
+
+// headerPair: one name=value of a header list (OTEL_EXPORTER_OTLP_HEADERS).
+var headerPair = regexp.MustCompile(`([A-Za-z0-9_.-]+)=([^,]*)`)
+
+// headerList scrubs a list of headers written name=value,name=value under a key naming headers:
+// exporters' credentials are headers named by their vendor (x-honeycomb-team), so a value is
+// replaced when its name is sensitive or it looks random.
+func (d *docScrubber) headerList(v, name string) (string, bool) {
+	w := keyWords(lastSegment(name))
+	if len(w) == 0 || (w[len(w)-1] != "headers" && w[len(w)-1] != "header") || !headerPair.MatchString(v) {
+		return "", false
+	}
+	var spans []span
+	for _, m := range headerPair.FindAllStringSubmatchIndex(v, -1) {
+		hv := v[m[4]:m[5]]
+		dec, err := url.QueryUnescape(hv)
+		if err != nil {
+			dec = hv
+		}
+		if (IsSensitive(v[m[2]:m[3]], dec) || looksRandom(strings.TrimRight(strings.TrimSpace(dec), "="))) && d.sc.fresh(hv) {
+			spans = append(spans, span{m[4], m[5], d.sc.value(hv, "header", v[m[2]:m[3]])})
+		}
+	}
+	return applySpans(v, spans), true
+}
+
+// namesPublicKey reports a key that names a public key (public_key, PublicKey, pubkey): its
+// value is key material, public by what it is, not client configuration kept on judgment.
+func namesPublicKey(key string) bool {
+	w := keyWords(key)
+	n := len(w)
+	return (n == 1 && w[0] == "pubkey") || (n >= 2 && (w[n-1] == "key" || w[n-1] == "keys") && (w[n-2] == "public" || w[n-2] == "pub"))
 }

@@ -36,7 +36,11 @@ func valueNode(key, s string, vs, ve int) *docNode {
 }
 
 // unquoteRange returns the inside of s[vs:ve] when it is one quoted word, else the range itself.
+// Triple quotes count as one quote (Grafana's """#password;""", which holds ; and #).
 func unquoteRange(s string, vs, ve int) (int, int) {
+	if ve-vs >= 6 && strings.HasPrefix(s[vs:ve], `"""`) && strings.HasSuffix(s[vs:ve], `"""`) {
+		return vs + 3, ve - 3
+	}
 	if ve-vs >= 2 && (s[vs] == '"' || s[vs] == '\'') && s[ve-1] == s[vs] {
 		return vs + 1, ve - 1
 	}
@@ -47,7 +51,14 @@ func unquoteRange(s string, vs, ve int) (int, int) {
 func keepAsIs(v string) string { return v }
 
 // iniFormat: [section] headers, key = value and key: value lines, ; and # comments.
-func iniFormat(d *docScrubber, s string) (string, bool) {
+func iniFormat(d *docScrubber, s string) (string, bool) { return iniWithSeparators(d, s, "=:") }
+
+// npmrcFormat reads npm's and pnpm's .npmrc: INI whose keys hold colons
+// (//registry.npm.example.com/:_authToken, @scope:registry), so only '=' separates a value.
+func npmrcFormat(d *docScrubber, s string) (string, bool) { return iniWithSeparators(d, s, "=") }
+
+// iniWithSeparators is an INI reader whose keys end at the first of seps.
+func iniWithSeparators(d *docScrubber, s, seps string) (string, bool) {
 	root := &docNode{isMap: true}
 	section := root
 	for _, l := range splitLines(s) {
@@ -56,22 +67,44 @@ func iniFormat(d *docScrubber, s string) (string, bool) {
 		case t == "" || t[0] == ';' || t[0] == '#':
 			continue
 		case t[0] == '[' && t[len(t)-1] == ']':
-			section = &docNode{key: strings.TrimSpace(t[1 : len(t)-1]), isMap: true}
+			name := strings.TrimSpace(t[1 : len(t)-1])
+			section = &docNode{key: name, isMap: true, taint: credentialSections[strings.ToLower(name)]}
 			root.kids = append(root.kids, section)
 			continue
 		}
-		sep := strings.IndexAny(s[l.start:l.end], "=:")
+		sep := strings.IndexAny(s[l.start:l.end], seps)
+		if sep <= 0 && continuation(s, l, section) {
+			continue // an indented line continues the value above (Python's configparser)
+		}
 		if sep <= 0 {
 			return "", false
 		}
 		sep += l.start
 		key := strings.TrimSpace(s[l.start:sep])
 		vs, ve := trimmedRange(s, sep+1, l.end)
-		if vs < ve {
-			section.kids = append(section.kids, valueNode(key, s, vs, ve))
+		n := valueNode(key, s, vs, ve)
+		if vs == ve {
+			n.leaf, n.isMap = false, true // an empty value, continued on the next lines
 		}
+		section.kids = append(section.kids, n)
 	}
 	return applyEdits(s, d.judge(root)), true
+}
+
+// credentialSections are INI sections whose entries are user = password (CouchDB's [admins]).
+var credentialSections = map[string]bool{"admins": true}
+
+// continuation reports an indented line after a key with an empty value, which INI dialects
+// (Python's configparser, .pypirc, .gitconfig) read as the value's next line. The line is
+// judged as a value of that key.
+func continuation(s string, l line, section *docNode) bool {
+	if l.start >= l.end || (s[l.start] != ' ' && s[l.start] != '\t') || len(section.kids) == 0 {
+		return false
+	}
+	last := section.kids[len(section.kids)-1]
+	vs, ve := trimmedRange(s, l.start, l.end)
+	section.kids = append(section.kids, valueNode(last.key, s, vs, ve))
+	return true
 }
 
 // trimmedRange returns [start,end) without surrounding blanks.
@@ -208,8 +241,38 @@ func userlistPassword(s string, l line) (int, int) {
 }
 
 // directiveSecrets are directives whose first argument is a credential though their names do not
-// say so.
-var directiveSecrets = map[string]bool{"requirepass": true, "masterauth": true}
+// say so; directivePasswords give the argument's position (1 = first) for the others: Redis'
+// requirepass, SNMP's communities, ProFTPD's SQLConnectInfo (connection, user, password).
+var (
+	directiveSecrets   = map[string]bool{"requirepass": true, "masterauth": true, "rocommunity": true, "rwcommunity": true, "rocommunity6": true, "rwcommunity6": true}
+	directivePasswords = map[string]int{"sqlconnectinfo": 3, "com2sec": 3, "com2sec6": 3}
+)
+
+func communityDirective(name string) bool {
+	return strings.Contains(strings.ToLower(name), "community")
+}
+
+// directivePassword is the position (0-based, among the arguments) of a directive's credential,
+// or -1.
+func directivePassword(name string) int {
+	n := strings.ToLower(name)
+	if directiveSecrets[n] {
+		return 0
+	}
+	if p, ok := directivePasswords[n]; ok {
+		return p - 1
+	}
+	return -1
+}
+
+// directiveOps are what stands between a name and its value, or compares a variable with a
+// literal (nginx's if, Lua): never a value themselves. After a regular-expression match the
+// operand is a pattern, not a credential.
+var (
+	directiveSeparators = map[string]bool{"=": true, "=>": true, ":": true}
+	literalComparisons  = map[string]bool{"==": true, "!=": true, "~=": true, "=": true}
+	patternComparisons  = map[string]bool{"~": true, "!~": true, "~*": true, "!~*": true, "=~": true}
+)
 
 // directivesFormat: configuration made of "directive arg arg...;" lines, as nginx, Redis,
 // HAProxy, Fluent Bit, Apache and sshd write it, with "#" comments, { } blocks and [SECTION]
@@ -230,31 +293,63 @@ func directivesFormat(d *docScrubber, s string) (string, bool) {
 		if len(words) > 2 && s[words[1].start:words[1].end] == "=" {
 			words = append(words[:1], words[2:]...)
 		}
-		group := &docNode{key: name, isMap: true}
-		prev, forced := name, false
-		for i, w := range words[1:] {
-			arg := s[w.start:w.end]
-			if arg == ";" || arg == "{" || arg == "}" || strings.HasPrefix(arg, "#") {
-				break
-			}
-			key := name
-			switch {
-			case i == 0 && directiveSecrets[strings.ToLower(name)]:
-				forced = true
-			case IsSensitiveKey(prev):
-				key = prev
-			case strings.HasPrefix(arg, ">") && strings.EqualFold(name, "user"):
-				key, w.start = "password", w.start+1 // a Redis ACL password
-			}
-			n := valueNode(key, s, w.start, w.end)
-			n.forced, forced = forced, false
-			group.kids = append(group.kids, n)
-			prev = strings.TrimSuffix(arg, ";")
-		}
-		root.kids = append(root.kids, group)
+		root.kids = append(root.kids, directiveArgs(s, name, words[1:]))
 	}
 	return applyEdits(s, d.judge(root)), true
 }
+
+// directiveArgs judges the arguments of one directive: under the directive's name, or under the
+// argument before when that one names a secret (proxy_set_header X-Api-Key <secret>, user admin
+// password <hash>, sentinel auth-pass <master> <secret>: a name between the two is skipped when
+// the secret is the last argument). Separators and comparison operators are not arguments; the
+// operand of a regular-expression match is a pattern and stays.
+func directiveArgs(s, name string, words []line) *docNode {
+	group := &docNode{key: name, isMap: true}
+	prev, forced, pattern := name, false, false
+	pos := directivePassword(name)
+	for i, w := range words {
+		arg := s[w.start:w.end]
+		if arg == ";" || arg == "{" || arg == "}" || strings.HasPrefix(arg, "#") {
+			break
+		}
+		switch {
+		case patternComparisons[arg]:
+			pattern = true
+			continue
+		case directiveSeparators[arg] || literalComparisons[arg] || strings.Trim(arg, "(){}[];,") == "":
+			continue
+		case pattern:
+			pattern, prev = false, name
+			continue // a regular expression a value must match
+		}
+		key := name
+		switch {
+		case i == pos:
+			forced = true
+		case argName.MatchString(prev) && IsSensitiveKey(prev):
+			key = prev
+			if i == len(words)-2 && enumWord.MatchString(arg) && !looksRandom(arg) {
+				key = "name" // sentinel auth-pass <master> <secret>: the secret comes last
+			}
+		case strings.HasPrefix(arg, ">") && strings.EqualFold(name, "user"):
+			key, w.start = "password", w.start+1 // a Redis ACL password
+		}
+		if forced && communityDirective(name) {
+			key, forced = "community", false // SNMP's default "public" stays, see valueDecidedWords
+		}
+		n := valueNode(key, s, w.start, w.end)
+		n.forced, forced = forced, false
+		group.kids = append(group.kids, n)
+		if key != "name" {
+			prev = strings.TrimSuffix(arg, ";")
+		}
+	}
+	return group
+}
+
+// argName: an argument that can name the next one (auth-pass, X-Api-Key), not a value (a path,
+// a number, an address).
+var argName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
 
 // directiveName: a directive, a block's end, a [SECTION] or an Apache <Tag>.
 var directiveName = regexp.MustCompile(`^(@?[A-Za-z_][A-Za-z0-9_.-]*|\}|\[[^\]]+\]|</?[A-Za-z]+>?)$`)
@@ -282,4 +377,68 @@ func shellWords(s string, start, end int) []line {
 		i = j
 	}
 	return out
+}
+
+// pgpassFormat: libpq's password file, host:port:database:user:password per line, ':' and '\\'
+// escaped by a backslash. The fifth field is the password.
+func pgpassFormat(d *docScrubber, s string) (string, bool) {
+	root := &docNode{isMap: true}
+	for _, l := range splitLines(s) {
+		t := strings.TrimSpace(s[l.start:l.end])
+		if t == "" || t[0] == '#' {
+			continue
+		}
+		field, start := 0, l.start
+		for i := l.start; i < l.end && field < 4; i++ {
+			switch s[i] {
+			case '\\':
+				i++
+			case ':':
+				field, start = field+1, i+1
+			}
+		}
+		if field < 4 || start >= l.end {
+			return "", false
+		}
+		n := scalarNode("password", s[start:l.end], start, l.end, keepAsIs)
+		n.forced = true
+		root.kids = append(root.kids, n)
+	}
+	return applyEdits(s, d.judge(root)), true
+}
+
+// curlrcFormat: curl's config file, "name = value", "name value" or "--name value" per line;
+// user and proxy-user hold user:password, of which the part after the colon is the secret.
+func curlrcFormat(d *docScrubber, s string) (string, bool) {
+	root := &docNode{isMap: true}
+	for _, l := range splitLines(s) {
+		ks := skipBlanks(s, l.start)
+		if ks >= l.end || s[ks] == '#' {
+			continue
+		}
+		ke := ks
+		for ke < l.end && s[ke] != ' ' && s[ke] != '\t' && s[ke] != '=' && s[ke] != ':' {
+			ke++
+		}
+		name := strings.TrimLeft(s[ks:ke], "-")
+		vs := skipBlanks(s, ke)
+		if vs < l.end && (s[vs] == '=' || s[vs] == ':') {
+			vs = skipBlanks(s, vs+1)
+		}
+		_, ve := trimmedRange(s, vs, l.end)
+		if vs >= ve {
+			continue
+		}
+		n := valueNode(name, s, vs, ve)
+		if name == "user" || name == "proxy-user" || name == "u" || name == "U" {
+			c := strings.IndexByte(n.value, ':')
+			if c < 0 {
+				continue // the user alone
+			}
+			n = scalarNode("password", n.value[c+1:], n.start+c+1, n.end, keepAsIs)
+			n.forced = true
+		}
+		root.kids = append(root.kids, n)
+	}
+	return applyEdits(s, d.judge(root)), true
 }

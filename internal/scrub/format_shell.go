@@ -128,10 +128,23 @@ func callNodes(s string, c *syntax.CallExpr) []*docNode {
 			continue
 		}
 		key := cmd
+		if strings.Contains(cmd, "passwd") && cmd != "htpasswd" {
+			key = "user" // passwd, smbpasswd, kpasswd: their arguments are accounts and flags
+		}
 		if prev := argv[i-1]; strings.HasPrefix(prev, "-") && !strings.Contains(prev, "=") {
 			key = strings.TrimLeft(prev, "-")
 		}
-		n := wordNode(s, key, c.Args[i], argv[i], 0, len(argv[i]))
+		// An option's name is the program's vocabulary, never a credential: only the value after
+		// "=" is judged, under the option's name (Strict mode replaced "--port=8080" and "-v"
+		// whole, which broke the script).
+		start := 0
+		if name, _, hasValue := strings.Cut(argv[i], "="); flagName.MatchString(name) {
+			if !hasValue {
+				continue
+			}
+			key, start = strings.TrimLeft(name, "-"), len(name)+1
+		}
+		n := wordNode(s, key, c.Args[i], argv[i], start, len(argv[i]))
 		n.command = argv[i-1] == "-c" && isShell(cmd)
 		out = append(out, n)
 	}
@@ -166,8 +179,7 @@ func stdinPasswords(s string, b *syntax.BinaryCmd) []*docNode {
 		lit, _ := wordLiteral(w)
 		sinkArgs = append(sinkArgs, lit)
 	}
-	cmd := path.Base(sinkArgs[0])
-	if !strings.Contains(strings.Join(sinkArgs, " "), "-stdin") && cmd != "chpasswd" {
+	if !readsPasswordFromStdin(sinkArgs) {
 		return nil
 	}
 	var out []*docNode
@@ -185,4 +197,23 @@ func stdinPasswords(s string, b *syntax.BinaryCmd) []*docNode {
 func heredocNode(s string, body *syntax.Word, target string) *docNode {
 	start, end := int(body.Pos().Offset()), int(body.End().Offset())
 	return scalarNode(path.Base(target), s[start:end], start, end, keepAsIs)
+}
+
+// readsPasswordFromStdin reports a command that reads a password from its standard input:
+// --password-stdin, chpasswd, passwd --stdin, smbpasswd -s, htpasswd -i.
+func readsPasswordFromStdin(argv []string) bool {
+	if len(argv) == 0 {
+		return false
+	}
+	cmd := path.Base(argv[0])
+	joined := " " + strings.Join(argv[1:], " ") + " "
+	switch {
+	case strings.Contains(joined, "-stdin") || cmd == "chpasswd":
+		return true
+	case cmd == "smbpasswd" && strings.Contains(joined, " -s "):
+		return true
+	case cmd == "htpasswd" && strings.Contains(joined, " -i"):
+		return true
+	}
+	return false
 }

@@ -22,6 +22,10 @@ type docScrubber struct {
 	// tainted: the document is stored under a sensitive key (credentials.json, kubeconfig), so
 	// every value in it is sensitive unless a reference or a described, harmless setting.
 	tainted bool
+	// keepPaths are the scalars (by dotted path) that keepPlain rules keep.
+	keepPaths map[string]bool
+	// prefix is the path of the scalar this document is nested in ("" for the outermost).
+	prefix string
 }
 
 // fileFormat is a parser that scrubs a whole file of its shape; ok is false when the file is not of
@@ -70,7 +74,7 @@ func (sc *scrubber) missedByParser(orig, out string) string {
 	probe.text(orig)
 	slices.SortFunc(found, func(a, b string) int { return len(b) - len(a) }) // a value before its parts
 	for _, v := range found {
-		if exemptFromSweep(part{text: v, key: "password"}) || !strings.Contains(out, v) {
+		if exemptFromSweep(part{text: v, key: "password"}) || sc.kept[v] || !strings.Contains(out, v) {
 			continue
 		}
 		out = strings.ReplaceAll(out, v, sc.value(v, "missed-by-parser", v))
@@ -78,10 +82,11 @@ func (sc *scrubber) missedByParser(orig, out string) string {
 	return out
 }
 
-// nested scrubs a document found inside a scalar of another.
-func (d *docScrubber) nested(key, value string) (string, bool) {
+// nested scrubs a document found inside the scalar at path name of another.
+func (d *docScrubber) nested(key, name, value string) (string, bool) {
 	inner := *d
 	inner.depth++
+	inner.prefix = name
 	if inner.depth > maxDocDepth {
 		return "", false
 	}
@@ -91,8 +96,10 @@ func (d *docScrubber) nested(key, value string) (string, bool) {
 var (
 	shebang       = regexp.MustCompile(`^#!\s*/(usr/)?(local/)?bin/(env\s+)?(ba|da|z|k)?sh\b`)
 	iniSection    = regexp.MustCompile(`(?m)^\s*\[[^\]\n]+\]\s*$`)
-	htpasswdLine  = regexp.MustCompile(`^[^:\s]+:(\$(apr1|2[abxy]?|1|5|6|y)\$|\{SHA\}|\{SSHA\}|[./0-9A-Za-z]{13}$)`)
+	htpasswdLine  = regexp.MustCompile(`^[^:\s/]+:(\$(apr1|2[abxy]?|1|5|6|7|y|argon2i|argon2id|pbkdf2-sha256|pbkdf2-sha512)\$|\{SHA\}|\{SSHA\}|[./0-9A-Za-z]{13}$)`)
 	userlistLine  = regexp.MustCompile(`^\s*"[^"]*"\s+"[^"]*"`)
+	hclBlockLine  = regexp.MustCompile(`(?m)^\s*[A-Za-z_][A-Za-z0-9_-]*(\s+"[^"\n]*")*\s*\{\s*$`)
+	pgpassLine    = regexp.MustCompile(`^[^:\s#]+:(\d+|\*):[^:\s]+:[^:\s]+:\S.*$`)
 	yamlKeyLine   = regexp.MustCompile(`(?m)^\s*(- )?[A-Za-z0-9_."'/-]+:(\s|$)`)
 	dotenvKeyLine = regexp.MustCompile(`(?m)^\s*(export\s+)?[A-Za-z_][A-Za-z0-9_.]*=`)
 )
@@ -107,6 +114,16 @@ func formatsFor(key, v string) []fileFormat {
 	ext := path.Ext(name)
 	// The file's name decides first; the content only when the name says nothing.
 	switch {
+	case strings.Contains(name, "netrc") || strings.HasPrefix(t, "machine ") || strings.HasPrefix(t, "default "):
+		return []fileFormat{directivesFormat}
+	case strings.Contains(name, "pgpass") || (strings.Count(firstLine(t), ":") >= 4 && allLines(t, pgpassLine)):
+		return []fileFormat{pgpassFormat}
+	case strings.Contains(name, "npmrc"):
+		return []fileFormat{npmrcFormat}
+	case strings.Contains(name, "curlrc"):
+		return []fileFormat{curlrcFormat}
+	case ext == ".hcl" || ext == ".nomad" || ext == ".tf" || ext == ".tfvars" || ext == ".tfrc" || name == ".terraformrc":
+		return []fileFormat{hclFormat}
 	case ext == ".json":
 		return []fileFormat{jsonFormat, yamlFormat}
 	case ext == ".yaml" || ext == ".yml":
@@ -129,14 +146,16 @@ func formatsFor(key, v string) []fileFormat {
 		return []fileFormat{jsonFormat, yamlFormat}
 	case t[0] == '<':
 		return []fileFormat{xmlFormat}
-	case shebang.MatchString(t):
+	case strings.HasPrefix(t, "#!") && shebang.MatchString(t):
 		return []fileFormat{shellFormat}
-	case allLines(t, htpasswdLine):
+	case strings.IndexByte(t, ':') > 0 && allLines(t, htpasswdLine):
 		return []fileFormat{htpasswdFormat}
-	case allLines(t, userlistLine):
+	case t[0] == '"' && allLines(t, userlistLine):
 		return []fileFormat{userlistFormat}
-	case iniSection.MatchString(t):
+	case strings.IndexByte(t, '[') >= 0 && iniSection.MatchString(t):
 		return []fileFormat{iniFormat, directivesFormat}
+	case strings.Contains(t, "\n") && hclBlockLine.MatchString(t) && strings.Contains(t, " = "):
+		return []fileFormat{hclFormat, directivesFormat}
 	case strings.Contains(t, "\n") && len(yamlKeyLine.FindAllStringIndex(t, 2)) >= 2:
 		return []fileFormat{yamlFormat}
 	case strings.Contains(t, "\n") && len(dotenvKeyLine.FindAllStringIndex(t, 2)) >= 2:
@@ -159,4 +178,11 @@ func allLines(t string, re *regexp.Regexp) bool {
 		n++
 	}
 	return n > 0
+}
+
+func firstLine(t string) string {
+	if i := strings.IndexByte(t, '\n'); i >= 0 {
+		return t[:i]
+	}
+	return t
 }

@@ -59,6 +59,10 @@ func TestFormatsInPlace(t *testing.T) {
 		{"shell", "a.sh", "#!/bin/sh\n# start\nexport DB_PASSWORD='" + fsec + "'\nexec app --token \"" + fsec + "\" --port 80\n", "sh", []string{"#!/bin/sh\n# start\nexport DB_PASSWORD=", "\nexec app --token ", " --port 80\n"}},
 		{"shell keeps references", "a.sh", "#!/bin/sh\nmysql -p\"$DB_PASSWORD\" -h db\ncurl -u \"admin:${PW}\" http://x\n", "sh", []string{"mysql -p\"$DB_PASSWORD\" -h db\ncurl -u \"admin:${PW}\" http://x\n"}},
 		{"ini", "a.ini", "; c\n[db]\nhost = db\npassword = \"" + fsec + "\"\n", "", []string{"; c\n[db]\nhost = db\npassword = \"", "\"\n"}},
+		{"ini triple quotes", "grafana.ini", "[database]\nuser = grafana\npassword = \"\"\"" + fsec + "\"\"\"\nssl_mode = require\n", "",
+			[]string{"[database]\nuser = grafana\npassword = \"\"\"", "\"\"\"\nssl_mode = require\n"}},
+		{"npmrc keys with colons", ".npmrc", "registry=https://registry.npm.example.com/\n@acme:registry=https://npm.pkg.example.com/\n//registry.npm.example.com/:_authToken=" + fsec + "\nalways-auth=true\n", "",
+			[]string{"registry=https://registry.npm.example.com/\n@acme:registry=https://npm.pkg.example.com/\n//registry.npm.example.com/:_authToken=", "\nalways-auth=true\n"}},
 		{"properties separators", "a.properties", "# c\na.password=" + fsec + "\nb.password:" + fsec + "\nc.password " + fsec + "\nd=1\n", "", []string{"# c\na.password=", "\nb.password:", "\nc.password ", "\nd=1\n"}},
 		{"dotenv", "a.env", "# c\nexport A=1\nTOKEN=\"" + fsec + "\" # x\nB='two'\n", "", []string{"# c\nexport A=1\nTOKEN=\"", "\" # x\nB='two'\n"}},
 		{"directives", "redis.conf", "# c\nport 6379\nrequirepass " + fsec + "\nmasterauth \"" + fsec + "\"\n", "", []string{"# c\nport 6379\nrequirepass ", "\nmasterauth \"", "\"\n"}},
@@ -179,5 +183,39 @@ func TestRuleTokens(t *testing.T) {
 	}
 	if n := len(detectionRules().rules); n < 150 {
 		t.Errorf("only %d gitleaks rules loaded", n)
+	}
+}
+
+// TestMissedByParserFailsClosed: a password found by a structured pass is replaced wherever else
+// it appears, even where the file uses the same word as a name (a sample's MYSQL_USER=nextcloud
+// beside MYSQL_PASSWORD=nextcloud): the safety net cannot tell the name from the password it
+// equals, and keeping the name would show the password. A damaged name is the cheaper loss.
+func TestMissedByParserFailsClosed(t *testing.T) {
+	compose := "services:\n  nc:\n    image: nextcloud:apache\n    environment:\n      - MYSQL_USER=nextcloud\n      - MYSQL_PASSWORD=nextcloud\n"
+	out, _, _ := ConfigMap("app", map[string]string{"compose.yaml": compose}, nil, harmlessInput())
+	if strings.Contains(out["compose.yaml"], "nextcloud") {
+		t.Errorf("the password's word stayed: %q", out["compose.yaml"])
+	}
+}
+
+// TestNotAJWK: a mapping is a public JWK only with a "kty" member spelled as JWK members are and
+// no member that names a credential; a properties file's "KtY 0" line does not make its password
+// public (found by FuzzLineFormats).
+func TestNotAJWK(t *testing.T) {
+	const pw = "mniWaX3Q5wPQzNYg"
+	for key, doc := range map[string]string{
+		"b.properties": "db.password:" + pw + "\nKtY 0",
+		"jwk.json":     `{"kty": "RSA", "n": "abc", "e": "AQAB", "password": "` + pw + `"}`,
+		"client.json":  `{"keys": [{"kty": "RSA", "n": "abc", "e": "AQAB"}], "client_secret": "` + pw + `"}`,
+	} {
+		out, _, _ := ConfigMap("app", map[string]string{key: doc}, nil, harmlessInput())
+		if strings.Contains(out[key], pw) {
+			t.Errorf("%s kept its password: %q", key, out[key])
+		}
+	}
+	jwk := `{"kty": "RSA", "kid": "k1", "use": "sig", "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw", "e": "AQAB"}`
+	out, _, _ := ConfigMap("app", map[string]string{"jwks.json": jwk}, nil, harmlessInput())
+	if out["jwks.json"] != jwk {
+		t.Errorf("a public JWK changed: %q", out["jwks.json"])
 	}
 }

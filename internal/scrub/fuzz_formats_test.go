@@ -19,6 +19,14 @@ type formatSnippet struct {
 	isValid func(string) error // nil: no validity check for this format
 }
 
+// exemptByDesign: canaries that a snippet's place judges harmless by a documented rule, not by
+// oversight. A URL path segment after a word that names a credential (/with/key/<segment>) is
+// kept when it reads as lower-case words or a short version or number (wordLike: /key/refresh,
+// /token/v2), because real paths (/oauth/token/introspect) are made of those.
+var exemptByDesign = map[string]func(canary string) bool{
+	"hooks.txt": wordLike,
+}
+
 // fuzzFormat is the property every structured parser must keep: whatever surrounds a sensitive
 // value (fuzzed text before and after it, valid in the format or not), the value does not reach
 // the copy, the result is deterministic, the input is not modified, and a file that was valid in
@@ -33,7 +41,7 @@ func fuzzFormat(f *testing.F, snippets []formatSnippet, seeds ...[2]string) {
 	f.Fuzz(func(t *testing.T, which uint8, prefix, suffix string, raw []byte) {
 		sn := snippets[int(which)%len(snippets)]
 		canary := fuzzCanary(raw, sn.punct)
-		if mentions(canary, prefix, suffix) {
+		if mentions(canary, prefix, suffix) || (exemptByDesign[sn.key] != nil && exemptByDesign[sn.key](canary)) {
 			t.Skip()
 		}
 		doc := prefix + sn.render(canary) + suffix
@@ -199,14 +207,14 @@ func FuzzMatcher(f *testing.F) {
 			return
 		}
 		got := map[occurrence]bool{}
-		for _, o := range newMatcher(patterns).find(s) {
+		for _, o := range newMatcher(patterns, nil).find(s) {
 			got[o] = true
 		}
 		want := map[occurrence]bool{}
 		for id, p := range patterns {
 			for i := 0; i+len(p) <= len(s); i++ {
 				if s[i:i+len(p)] == p {
-					want[occurrence{i, i + len(p), int32(id)}] = true
+					want[occurrence{i, i + len(p), int32(id), false}] = true
 				}
 			}
 		}

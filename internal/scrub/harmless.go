@@ -39,7 +39,7 @@ func provenHarmless(v string) bool {
 // and not a known token (argon2id, utf8mb4).
 func describedValue(v string) bool {
 	t := strings.TrimSpace(v)
-	return provenHarmless(t) || (enumWord.MatchString(t) && !looksRandom(t) && !hasTokenPrefix(t))
+	return provenHarmless(t) || (enumWord.MatchString(t) && !looksRandom(t) && !hasTokenPrefix(t)) || describedShape(t)
 }
 
 // harmlessAtom is provenHarmless for one item without blanks or commas.
@@ -75,6 +75,8 @@ func enumSegments(t string) bool {
 	for _, seg := range strings.FieldsFunc(t, func(r rune) bool { return strings.ContainsRune(".-_/+@", r) }) {
 		letters := strings.TrimRight(seg, "0123456789")
 		switch {
+		case allLetters(letters) && len(letters) >= 12 && !camelWords(seg) && strings.ToLower(letters) != letters && strings.ToUpper(letters) != letters:
+			return false // mixed case in no word's pattern: how a token looks, not a setting
 		case letters == "" || allLetters(seg):
 		case allLetters(letters) && len(seg)-len(letters) <= 3:
 		case camelWords(seg):
@@ -159,8 +161,9 @@ func looksRandom(t string) bool {
 	if i := strings.IndexByte(t, '='); i >= 0 && strings.TrimRight(t[i:], "=") != "" {
 		return false
 	}
-	// A DNS name ("auth.shop-prod-34.svc.cluster.local") mixes letters and digits too.
-	if dnsName.MatchString(t) {
+	// A DNS name ("auth.shop-prod-34.svc.cluster.local"), a path or an API group and version
+	// (client.authentication.k8s.io/v1beta1) mixes letters and digits too.
+	if dnsName.MatchString(t) || filePath.MatchString(t) || lowerIdentifier(t) {
 		return false
 	}
 	var upper, lower, digit, other int
@@ -188,6 +191,8 @@ func looksRandom(t string) bool {
 		return !camelWords(t)
 	case classes == 2 && digit >= 2 && upper+lower >= 2 && len(t) >= 20 && e >= 3.7:
 		return !camelWords(t)
+	case classes == 2 && digit == 0 && len(t) >= 20 && e >= 4.0:
+		return !camelWords(t) // mixed-case letters only, in no word's pattern
 	}
 	return false
 }
@@ -197,11 +202,27 @@ func looksRandom(t string) bool {
 func camelWords(t string) bool {
 	for _, w := range words(t) {
 		letters := strings.TrimRight(w, "0123456789")
-		if len(letters) < 3 || len(w)-len(letters) > 3 || strings.IndexFunc(letters, func(r rune) bool { return r < 'a' || r > 'z' }) >= 0 {
+		if len(letters) < 3 || len(w)-len(letters) > 3 || strings.IndexFunc(letters, func(r rune) bool { return r < 'a' || r > 'z' }) >= 0 ||
+			consonantRun(letters) >= 5 {
 			return false
 		}
 	}
 	return true
+}
+
+// consonantRun is the longest run of consonants in a lower-case word: words people write have
+// short ones ("strength", "http"); random letters ("lnvqgf") have long ones.
+func consonantRun(w string) int {
+	longest, run := 0, 0
+	for i := 0; i < len(w); i++ {
+		if strings.IndexByte("aeiouy", w[i]) >= 0 {
+			run = 0
+			continue
+		}
+		run++
+		longest = max(longest, run)
+	}
+	return longest
 }
 
 func isHex(t string) bool {
@@ -229,4 +250,117 @@ func entropy(s string) float64 {
 		}
 	}
 	return e
+}
+
+var (
+	// cronExpr: five or six cron fields (or a @macro).
+	cronExpr = regexp.MustCompile(`^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|([0-9*/,?LW#A-Za-z-]+\s+){4,5}[0-9*/,?LW#A-Za-z-]+)$`)
+	// isoDuration: P7D, PT15M, P1Y2M.
+	isoDuration = regexp.MustCompile(`^P(\d+[YMWD])*(T(\d+[HMS])+)?$`)
+	// digestRef: sha256:<hex>, an algorithm-prefixed digest.
+	digestRef = regexp.MustCompile(`^(?i:sha1|sha224|sha256|sha384|sha512|md5|blake2b|blake3):[0-9a-f]{16,}$`)
+	// phcParams: the parameters of a PHC hash string without its salt and digest
+	// ($argon2id$v=19$m=65536,t=3,p=4).
+	phcParams = regexp.MustCompile(`^\$[a-z0-9-]+(\$v=\d+)?(\$[a-z]+=\d+(,[a-z]+=\d+)*)?$`)
+	// paramList: name=number or name:number pairs (m=65536,t=3,p=4; N=16384 r=8 p=1;
+	// pbkdf2-sha256:600000).
+	paramList = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*[=:]\d+([,; ]+[A-Za-z][A-Za-z0-9_-]*[=:]\d+)*$`)
+	// regexMeta: what regular expressions are written with.
+	regexMeta = regexp.MustCompile(`\\[dwsDWSbB.]|\[[^\]]+\]|\{\d+(,\d*)?\}|\(\?[=!:]|\.\*|\.\+|^\^|\$$`)
+)
+
+// describedShape reports values a qualified key holds when it describes a credential by a
+// structure of its own: cron schedules, durations, digests, hash parameters, regular expressions,
+// policy expressions (length(12) and digits(1)), command lines and relative paths made of harmless
+// words, name:value settings and alphabets tokens are drawn from.
+func describedShape(t string) bool {
+	switch {
+	case len(t) > maxHarmless || t == "":
+		return false
+	case cronExpr.MatchString(t), isoDuration.MatchString(t), digestRef.MatchString(t), phcParams.MatchString(t), paramList.MatchString(t):
+		return true
+	case len(regexMeta.FindAllStringIndex(t, 3)) >= 2 && !hasRandomRun(t):
+		return true
+	case alphabet(t):
+		return true
+	}
+	return harmlessWords(t)
+}
+
+// harmlessWords: words (split at blanks, parentheses, commas, colons and '=') that are each
+// harmless atoms, relative paths or flags: "cat /run/secrets/db", "length(12) and digits(1)",
+// "header:X-Api-Key", ".ssh/authorized_keys".
+func harmlessWords(t string) bool {
+	n := 0
+	for _, w := range strings.FieldsFunc(t, func(r rune) bool { return strings.ContainsRune(" \t(),:=[]\"'", r) }) {
+		w = strings.TrimLeft(w, "-.")
+		if w != "" && !harmlessAtom(w) && !relativePath(w) {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+// relativePath: a path whose segments are harmless words, a leading dot allowed (.ssh/x).
+func relativePath(w string) bool {
+	if !strings.Contains(w, "/") {
+		return false
+	}
+	for _, seg := range strings.Split(w, "/") {
+		if seg = strings.TrimLeft(seg, "."); seg != "" && !harmlessAtom(seg) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasRandomRun reports a random-looking run of letters and digits inside t.
+func hasRandomRun(t string) bool {
+	for _, f := range strings.FieldsFunc(t, func(r rune) bool { return !(r < 128 && isAlnum(byte(r))) }) {
+		if looksRandom(f) {
+			return true
+		}
+	}
+	return false
+}
+
+// alphabet reports the characters tokens are drawn from, each once and mostly in order
+// (ABCDEFGHJKLMNPQRSTUVWXYZ23456789): a random token repeats characters or leaves their order.
+func alphabet(t string) bool {
+	if len(t) < 16 || len(t) > 128 {
+		return false
+	}
+	seen := map[byte]bool{}
+	ascending := 0
+	for i := 0; i < len(t); i++ {
+		if seen[t[i]] {
+			return false
+		}
+		seen[t[i]] = true
+		if i > 0 && t[i] > t[i-1] {
+			ascending++
+		}
+	}
+	return ascending*10 >= (len(t)-1)*8
+}
+
+// lowerIdentifier reports lower-case words and digits joined by '.', '/' or '-' in three or
+// more short segments: how API groups, package names and paths are written, not tokens.
+func lowerIdentifier(t string) bool {
+	segs := strings.FieldsFunc(t, func(r rune) bool { return r == '.' || r == '/' || r == '-' })
+	if len(segs) < 3 {
+		return false
+	}
+	for _, seg := range segs {
+		if len(seg) > 15 {
+			return false
+		}
+		for i := 0; i < len(seg); i++ {
+			if !isLower(seg[i]) && !isDigit(seg[i]) {
+				return false
+			}
+		}
+	}
+	return true
 }

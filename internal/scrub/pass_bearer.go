@@ -4,12 +4,13 @@ import (
 	"encoding/base64"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // bearers replaces "Bearer <token>" tokens and "Basic <base64 of user:password>" credentials
 // wherever they appear (headers embedded in config, curl commands).
 func (sc *scrubber) bearers(s string) string {
-	if !containsFold(s, "bearer") && !strings.Contains(s, "Basic") {
+	if !containsFold(s, "bearer") && !containsFold(s, "basic") {
 		return s
 	}
 	var spans []span
@@ -18,7 +19,7 @@ func (sc *scrubber) bearers(s string) string {
 		switch {
 		case hasFoldPrefixAt(s, i, "bearer"):
 			scheme = "bearer"
-		case strings.HasPrefix(s[i:], "Basic"):
+		case hasFoldPrefixAt(s, i, "basic"):
 			scheme = "basic"
 		default:
 			continue
@@ -42,11 +43,18 @@ func (sc *scrubber) bearers(s string) string {
 		var repl string
 		if scheme == "basic" {
 			dec, err := base64.StdEncoding.DecodeString(tok)
-			if err != nil || !strings.Contains(string(dec), ":") {
-				continue
+			if err != nil || !printableText(dec) {
+				continue // "basic settings": a word, not base64 of a credential
 			}
 			sc.n++
-			repl = base64.StdEncoding.EncodeToString([]byte("envmirror:" + sc.k.Value(sc.scoped("basic", strconv.Itoa(len(spans)))...)))
+			if sc.seen != nil {
+				sc.seen(tok)
+			}
+			user := "envmirror:"
+			if !strings.Contains(string(dec), ":") {
+				user = "" // a token alone, base64-encoded
+			}
+			repl = base64.StdEncoding.EncodeToString([]byte(user + sc.k.Value(sc.scoped("basic", strconv.Itoa(len(spans)))...)))
 		} else {
 			repl = sc.value(tok, "bearer", strconv.Itoa(len(spans)))
 		}
@@ -135,3 +143,16 @@ func jwtEnd(s string, p int) (int, bool) {
 }
 
 func isB64URL(c byte) bool { return isAlnum(c) || c == '-' || c == '_' }
+
+// printableText reports bytes that are printable UTF-8 text without control characters.
+func printableText(b []byte) bool {
+	if len(b) == 0 || !utf8.Valid(b) {
+		return false
+	}
+	for _, r := range string(b) {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}

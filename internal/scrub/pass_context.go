@@ -26,9 +26,10 @@ type contextScan struct {
 	sc           *scrubber
 	s            string
 	spans        []span
-	taintIndent  int  // indentation of the sensitive parent whose block we are in, or -1
-	taintSection bool // inside an INI/TOML [section] named like a secret
-	namedSecret  int  // lines left in which a "value" sibling is tainted
+	taintIndent  int    // indentation of the sensitive parent whose block we are in, or -1
+	taintSection bool   // inside an INI/TOML [section] named like a secret
+	braces       []bool // open "name {" blocks (HCL, nginx), each: does its name taint?
+	namedSecret  int    // lines left in which a "value" sibling is tainted
 }
 
 // line reads one line. Each reading is tried only when the line holds the byte it needs, which
@@ -43,8 +44,13 @@ func (c *contextScan) line(l line) {
 	if t == "" {
 		return
 	}
-	if t[0] == '[' && t[len(t)-1] == ']' && !strings.ContainsAny(t, ",\"'") {
-		c.taintSection = taints(strings.Trim(t, "[] "))
+	if t[0] == '[' {
+		if m := sectionHeader.FindStringSubmatch(t); m != nil {
+			c.taintSection = taints(m[1])
+			return
+		}
+	}
+	if c.braceLine(t) {
 		return
 	}
 	if strings.ContainsAny(t, "{[") {
@@ -73,7 +79,7 @@ func (c *contextScan) line(l line) {
 		c.spans = c.sc.contextSpan(c.spans, s, vs, ve, "line", "password")
 		return
 	}
-	if c.taintIndent >= 0 || c.taintSection || c.namedSecret > 0 {
+	if c.taintIndent >= 0 || c.taintSection || c.namedSecret > 0 || c.braceTaint() {
 		c.taintedValue(l, text)
 	}
 	if n := fieldCount(t, 5); n >= 2 && n <= 4 {
@@ -84,6 +90,36 @@ func (c *contextScan) line(l line) {
 	if c.namedSecret > 0 {
 		c.namedSecret--
 	}
+}
+
+// blockOpen: a block's head on its own line, name and labels then "{" (HCL, nginx).
+var blockOpen = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_.-]*)(\s+"[^"]*")*\s*\{$`)
+
+// braceLine follows "name {" blocks and their closing braces; it reports a line that only
+// opens or closes one. A block whose name taints (tokens {, secrets {) taints the values inside
+// it, as a YAML parent does, when no parser read the file (HCL 2 expressions, a broken file).
+func (c *contextScan) braceLine(t string) bool {
+	if t[len(t)-1] != '{' && t[0] != '}' {
+		return false
+	}
+	if m := blockOpen.FindStringSubmatch(t); m != nil {
+		c.braces = append(c.braces, taints(m[1]))
+		return true
+	}
+	if strings.TrimRight(t, ";") == "}" && len(c.braces) > 0 {
+		c.braces = c.braces[:len(c.braces)-1]
+		return true
+	}
+	return false
+}
+
+func (c *contextScan) braceTaint() bool {
+	for _, b := range c.braces {
+		if b {
+			return true
+		}
+	}
+	return false
 }
 
 // sibling notes a field naming a secret, and replaces a value field beside it on the line.
@@ -106,7 +142,7 @@ func (c *contextScan) taintedValue(l line, text string) {
 	vs, ve, key := lineValue(c.s, l, text)
 	switch {
 	case vs < 0:
-	case (c.taintIndent >= 0 || c.taintSection) && !harmlessValue(c.s[vs:ve]) && !(referenceKey(key) && referenceValue(c.s[vs:ve])):
+	case (c.taintIndent >= 0 || c.taintSection || c.braceTaint()) && !taintExempt(key, c.s[vs:ve]):
 		c.spans = c.sc.contextSpan(c.spans, c.s, vs, ve, "block", key)
 	case c.namedSecret > 0 && valueKeys[strings.ToLower(key)]:
 		c.spans = c.sc.contextSpan(c.spans, c.s, vs, ve, "sibling", key)
@@ -198,7 +234,7 @@ func (sc *scrubber) flowTaint(spans []span, s string, l line, text string) []spa
 // arguments to a command that reads a credential.
 func (sc *scrubber) stdinPipe(spans []span, s string, l line, text string) []span {
 	bar := strings.IndexByte(text, '|')
-	if bar < 0 || !(strings.Contains(text[bar:], "-stdin") || strings.Contains(text[bar:], "chpasswd")) {
+	if bar < 0 || !readsPasswordFromStdin(strings.Fields(strings.TrimLeft(text[bar:], "| "))) {
 		return spans
 	}
 	words := shellWords(s, l.start, l.start+bar)
@@ -262,6 +298,8 @@ func (sc *scrubber) commandLineCredentials(spans []span, s string, l line) []spa
 }
 
 var (
+	// sectionHeader: an INI or TOML section, or a git-config subsection ([url "https://x/"]).
+	sectionHeader = regexp.MustCompile(`^\[\[?\s*([A-Za-z0-9_. \-]+?)(\s+"[^"]*")?\s*\]?\]$`)
 	// blockKey: "key:" alone on its line, the parent of a YAML block.
 	blockKey = regexp.MustCompile(`^\s*-?\s*["']?([A-Za-z0-9_.-]+)["']?\s*:\s*(#.*)?$`)
 	// siblingName: a name or key field whose value names a setting, also as an XML element.
@@ -291,6 +329,8 @@ func firstGroup(m []int, n int) int {
 // pgbouncer "user" "password" line, and returns where the secret lies.
 func credentialLine(s string, l line, t string) (int, int) {
 	switch {
+	case strings.IndexByte(t, ':') < 0 && (t == "" || t[0] != '"'):
+		return -1, -1 // neither shape: spare the expressions
 	case htpasswdLine.MatchString(t):
 		c := l.start + strings.IndexByte(s[l.start:l.end], ':') + 1
 		_, e := trimmedRange(s, c, l.end)
@@ -343,8 +383,8 @@ func directiveValue(s string, l line, text string) (int, int, string) {
 		return -1, -1, "" // flags are the flag pass's
 	}
 	v := words[len(words)-1]
-	if s[v.start:v.end] == "\\" {
-		return -1, -1, "" // a line continuation, not a value
+	if strings.Trim(s[v.start:v.end], "\\{}()[];") == "" {
+		return -1, -1, "" // a line continuation or a block's brace, not a value
 	}
 	vs, ve := unquoteRange(s, v.start, v.end)
 	return vs, ve, name

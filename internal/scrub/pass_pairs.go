@@ -1,6 +1,9 @@
 package scrub
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // pairSpans finds, in order, the replacements of the values of sensitive keys written as
 // key=value, key = value, key: value, "key": "value", 'key' => 'value', export KEY=value,
@@ -64,13 +67,27 @@ func (sc *scrubber) pairAt(s string, i, lineStart int) (span, int, int, bool) {
 	}
 	name := strings.TrimLeft(k.name, "-")
 	if sensitive, qualified := classifyKey(name); !sensitive && !qualified {
-		return span{}, 0, cost, false
+		if jaasUser(name) && strings.Contains(s, "LoginModule") {
+			name = "password" // a JAAS login module's user_<name>="<password>"
+		} else if loginKeys[strings.ToLower(name)] {
+			return sc.loginPair(s, i, sepEnd, k, cost)
+		} else {
+			return span{}, 0, cost, false
+		}
 	}
 	v := skipBlanks(s, sepEnd)
 	if v < len(s) && (s[v] == '{' || s[v] == '[') && flowMapping(s, v) {
 		// "credentials": {"user": ..., "password": ...}: the pairs inside are scrubbed one by
 		// one, keeping the structure.
 		return span{}, 0, cost + flowScanLimit, false
+	}
+	if n := envLookupAt(s[v:]); n > 0 || strings.HasPrefix(s[v:], "{{") {
+		return span{}, 0, cost + n, false // os.environ['X'], {{ .Data.password }}: filled in elsewhere
+	}
+	if v < len(s) && s[v] == '[' {
+		if sp, next, ok := sc.listItems(s, v, name); ok {
+			return sp, next, cost + next - i, len(sp.repl) > 0 || sp.end > sp.start
+		}
 	}
 	ext := valueExtent(s, v, s[i] == ':', k)
 	cost += ext.reach - i
@@ -216,3 +233,57 @@ func skipBlanks(s string, i int) int {
 }
 
 // extent is where a value lies: s[start:end] is replaced; scanning continues at next.
+
+// jaasUser: JAAS login modules (Kafka's PlainLoginModule, ZooKeeper's DigestLoginModule) define
+// users as user_<name>="<password>".
+func jaasUser(name string) bool { return strings.HasPrefix(name, "user_") && len(name) > len("user_") }
+
+// loginKeys hold "user:password" in one value (Squid's cache_peer login=, curl's userpwd).
+var loginKeys = map[string]bool{"login": true, "userpwd": true, "userpass": true, "user_pass": true, "userinfo": true}
+
+// loginPair replaces what follows the colon of a user:password value under a login key.
+func (sc *scrubber) loginPair(s string, i, sepEnd int, k pairKey, cost int) (span, int, int, bool) {
+	ext := valueExtent(s, skipBlanks(s, sepEnd), s[i] == ':', k)
+	cost += ext.reach - i
+	v := s[ext.start:ext.end]
+	c := strings.IndexByte(v, ':')
+	if ext.empty || c <= 0 || c == len(v)-1 || allDigits(v[c+1:]) || strings.Contains(v, "://") {
+		return span{}, 0, cost, false
+	}
+	pw := v[c+1:]
+	if harmlessValue(pw) || !sc.fresh(pw) {
+		return span{}, 0, cost, false
+	}
+	return span{ext.start + c + 1, ext.end, sc.value(pw, "kv", "login")}, max(ext.start, i+1), cost, true
+}
+
+// listItems judges the items of a one-line flow list under a sensitive key (["a", "b"]) one by
+// one, so that the list stays a list: it returns one span covering the list, with the items
+// replaced inside, and where scanning goes on. ok is false when the list does not close on
+// its line.
+func (sc *scrubber) listItems(s string, open int, name string) (span, int, bool) {
+	end := matchingBracket(s[:lineEnd(s, open)], open)
+	if end <= open || s[end-1] != ']' {
+		return span{}, 0, false
+	}
+	inner := s[open+1 : end-1]
+	var spans []span
+	for _, it := range flowItem.FindAllStringSubmatchIndex("["+inner, -1) {
+		g := firstGroup(it[2:], 3)
+		if g < 0 {
+			continue
+		}
+		vs, ve := open+it[2+g], open+it[3+g]
+		if v := s[vs:ve]; IsSensitive(name, v) && sc.fresh(v) {
+			spans = append(spans, span{vs, ve, sc.value(v, "kv", name, strconv.Itoa(len(spans)))})
+		}
+	}
+	if len(spans) == 0 {
+		return span{}, end, true
+	}
+	rel := make([]span, len(spans))
+	for i, sp := range spans {
+		rel[i] = span{sp.start - open, sp.end - open, sp.repl}
+	}
+	return span{open, end, applySpans(s[open:end], rel)}, end, true
+}

@@ -295,3 +295,25 @@ func TestArgs(t *testing.T) {
 		t.Error("Args modified its input")
 	}
 }
+
+// TestStandInsNeverReadAsNames: the word after a replaced credential stays, whatever the
+// keyring. A stand-in whose camelCase words spelled a credential's name ("...mefPW") made the
+// context pass take "ping" in redis-cli -a <stand-in> ping for its value, for 1 keyring in ~50
+// (testKeyring(1) among these).
+func TestStandInsNeverReadAsNames(t *testing.T) {
+	const pw = "Zq01CanaryyyyyX9k"
+	script := "mysql -h db -uroot -p" + pw + " -e 'select 1' && redis-cli -a " + pw + " ping"
+	curl := "curl -u admin:" + pw + " https://api.example.com"
+	for seed := 0; seed < 256; seed++ {
+		in := PlainInput{Keyring: testKeyring(byte(seed))}
+		args, _ := Args("api", "app", []string{"/bin/sh", "-c", script}, in)
+		if strings.Contains(args[2], pw) || !strings.HasPrefix(args[2], "mysql -h db -uroot -p") ||
+			!strings.Contains(args[2], " -e 'select 1' && redis-cli -a ") || !strings.HasSuffix(args[2], " ping") {
+			t.Errorf("keyring %d: args %q", seed, args[2])
+		}
+		env, _ := Env("api", "app", []corev1.EnvVar{{Name: "CURL_CMD", Value: curl}}, in)
+		if v := env[0].Value; strings.Contains(v, pw) || !strings.HasPrefix(v, "curl -u admin:") || !strings.HasSuffix(v, " https://api.example.com") {
+			t.Errorf("keyring %d: env %q", seed, v)
+		}
+	}
+}

@@ -27,7 +27,7 @@ func referenceKey(key string) bool {
 	if referenceAnnotation(key) {
 		return true
 	}
-	w := words(key)
+	w := keyWords(key)
 	if len(w) == 0 {
 		return false
 	}

@@ -2,6 +2,7 @@ package scrub
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -248,6 +249,12 @@ func (sc *scrubber) ruleTokens(s string) string {
 	spans := make([]span, 0, len(matches))
 	for i, m := range matches {
 		start := m.start + tokenPrefixLen(s[m.start:m.end])
+		if strings.Contains(s[m.start:m.end], "://") {
+			start = m.start + urlSecretStart(s[m.start:m.end])
+		}
+		if c := strings.IndexByte(s[start:m.end], ':'); userPassRules[m.rule] && c > 0 && start+c+1 < m.end {
+			start += c + 1 // the user stays: curl -u admin:<stand-in>
+		}
 		if !sc.fresh(s[start:m.end]) {
 			continue
 		}
@@ -255,6 +262,38 @@ func (sc *scrubber) ruleTokens(s string) string {
 	}
 	return applySpans(s, spans)
 }
+
+// urlSecretStart is where the secret of a URL a rule matched begins (a webhook's token path):
+// after its scheme, host and the leading path segments that read as words
+// (https://hooks.slack.com/services/), so the copy keeps a URL that still parses as one. The last
+// segment is always taken for the secret; a URL with userinfo, or with no path, is replaced from
+// its start.
+func urlSecretStart(tok string) int {
+	scheme := strings.Index(tok, "://")
+	rest := tok[scheme+3:]
+	slash := strings.IndexByte(rest, '/')
+	if slash < 0 || strings.ContainsAny(rest[:slash], "@") {
+		return 0
+	}
+	at := scheme + 3 + slash + 1
+	for at < len(tok) {
+		seg := tok[at:]
+		if e := strings.IndexAny(seg, "/?#"); e >= 0 {
+			seg = seg[:e]
+		}
+		if seg == "" || len(seg) > 32 || !nameWord.MatchString(strings.ToLower(seg)) || at+len(seg) >= len(tok) {
+			break
+		}
+		at += len(seg) + 1
+	}
+	if at >= len(tok) {
+		return 0
+	}
+	return at
+}
+
+// userPassRules are the rules whose match is user:password; only the password is secret.
+var userPassRules = map[string]bool{"curl-auth-user": true}
 
 // tokenPrefixLen is the length of a token's type prefix: lower-case letters, '_' and '-', ending
 // in '_' or '-', at most 12 bytes, followed by at least minTokenBody bytes.
@@ -274,3 +313,7 @@ func tokenPrefixLen(tok string) int {
 	}
 	return n
 }
+
+// nameWord: a lower-case word, at most three digits after it: how a URL's path segments that
+// name a service read (services, hooks, v1), unlike the ids and tokens after them.
+var nameWord = regexp.MustCompile(`^[a-z]+[0-9]{0,3}$`)

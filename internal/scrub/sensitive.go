@@ -2,7 +2,9 @@ package scrub
 
 import (
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // sensitiveFragments are matched anywhere in the key with separators and case removed, so
@@ -20,6 +22,62 @@ var sensitiveFragments = []string{
 var sensitiveWords = map[string]bool{
 	"pass": true, "pw": true, "dsn": true, "salt": true, "creds": true, "cred": true,
 	"bearer": true, "sig": true, "signature": true, "otp": true, "totp": true, "pin": true,
+	// Secrets named by their consumer, written as one word: Tailscale's TS_AUTHKEY, Honeycomb's
+	// WRITEKEY, pre-shared keys, MongoDB's replica-set keyfile, erl's -setcookie.
+	"authkey": true, "writekey": true, "ingestkey": true, "licensekey": true, "masterkey": true,
+	"sharedkey": true, "signingkey": true, "hmackey": true, "hmac": true, "psk": true,
+	"keyfile": true, "setcookie": true,
+	// LDAP clients' bind passwords: nslcd's and pam_ldap's bindpw, slapd's rootpw, SSSD's
+	// ldap_default_authtok.
+	"bindpw": true, "rootpw": true, "authtok": true,
+	// Redis' (and Valkey's, KeyDB's) password settings, as directives and as the flags
+	// (redis-server --requirepass x) and keys that carry the same settings.
+	"requirepass": true, "masterauth": true,
+}
+
+// sharedCookies: "cookie" is a credential when the members of a cluster share it (Erlang's
+// distribution cookie: RABBITMQ_ERLANG_COOKIE, .erlang.cookie, RELEASE_COOKIE). Web cookie
+// settings (SESSION_COOKIE_NAME, COOKIE_DOMAIN) stay harmless.
+var sharedCookies = map[string]bool{"erlang": true, "release": true, "cluster": true, "node": true, "distribution": true, "magic": true}
+
+// valueDecidedWords, as the last word, name settings that are a credential or a switch: Consul's
+// "encrypt" (a gossip key, or true), SNMP's "community" (a password, or the default "public").
+// Such keys are treated as qualified: their value is replaced unless it is described.
+var valueDecidedWords = map[string]bool{"encrypt": true, "community": true}
+
+// versionWords, trailing, number or date a key's variants: VAULT_UNSEAL_KEY_1,
+// JWT_SIGNING_KEY_PREVIOUS, API_KEY_V2. The key is judged without them.
+var versionWords = map[string]bool{
+	"old": true, "new": true, "next": true, "prev": true, "previous": true, "current": true,
+	"primary": true, "secondary": true, "backup": true, "legacy": true, "alt": true, "fallback": true,
+}
+
+// passwordWords name secrets a person chose, whose digest can be reversed by guessing: a
+// password's hash is as sensitive as the password (PASSWORD_HASH, password_sha256_hex), while
+// the checksum of a Secret or a certificate's hash is not.
+var passwordWords = map[string]bool{
+	"password": true, "passwd": true, "passphrase": true, "pass": true, "pwd": true, "pin": true,
+	"pw": true,
+}
+
+// publicWords name values published by design: public and publishable keys, browser keys,
+// reCAPTCHA site keys. publicPrefixes are the build tools' conventions for variables compiled into
+// the JavaScript every visitor downloads (NEXT_PUBLIC_, REACT_APP_, VITE_, ...). A key naming a
+// secret as well (NEXT_PUBLIC_STRIPE_SECRET_KEY) stays sensitive: publishing it was a mistake.
+var (
+	publicWords = map[string]bool{"public": true, "publishable": true, "pubkey": true, "truststore": true, "cacerts": true}
+	// keyPublicWords name a published value only before a last word "key" (id_rsa.pub is a
+	// file; PUB_SUB_TOKEN is not a public token): pub_key, BROWSER_API_KEY, RECAPTCHA_SITE_KEY.
+	keyPublicWords = map[string]bool{"pub": true, "browser": true, "site": true, "trust": true}
+	publicPrefixes = [][]string{{"next", "public"}, {"nuxt", "public"}, {"expo", "public"}, {"react", "app"}, {"vite"}, {"gatsby"}, {"public"}}
+	secretWords    = map[string]bool{"secret": true, "password": true, "passwd": true, "private": true, "passphrase": true, "pwd": true}
+)
+
+// etcdClusterToken reports etcd's initial-cluster-token (ETCD_INITIAL_CLUSTER_TOKEN): named like a
+// credential, documented as an identifier that only tells clusters apart at bootstrap.
+func etcdClusterToken(w []string) bool {
+	n := len(w)
+	return n >= 3 && n <= 4 && w[n-1] == "token" && w[n-2] == "cluster" && w[n-3] == "initial" && (n == 3 || w[0] == "etcd")
 }
 
 // upstreamPass: nginx's proxy_pass, fastcgi_pass, ... name an upstream, not a password.
@@ -41,17 +99,6 @@ var sensitiveLastWords = map[string]bool{
 	"pfx": true, "jks": true, "private": true, "der": true,
 }
 
-// keyKinds, before a last word "key", name a database or data-structure key, not a credential:
-// DYNAMODB_PARTITION_KEY, SORT_KEY, CACHE_KEY, ROUTING_KEY.
-var keyKinds = map[string]bool{
-	"partition": true, "sort": true, "primary": true, "foreign": true, "hash": true, "range": true,
-	"cache": true, "routing": true, "shard": true, "idempotency": true, "lookup": true,
-	"object": true, "row": true, "composite": true, "natural": true, "surrogate": true,
-	"dedup": true, "dedupe": true, "group": true, "cluster": true, "translation": true,
-	"i18n": true, "message": true, "label": true, "feature": true, "metric": true, "sequence": true,
-	"index": true, "unique": true, "join": true, "s3": true,
-}
-
 // qualifierWords, as the last word of an otherwise sensitive key, say the value describes the
 // credential rather than being it: TOKEN_TTL_SECONDS, PASSWORD_MIN_LENGTH, API_KEY_FILE,
 // SECRET_PATH, OAUTH_TOKEN_URL, CSRF_TOKEN_HEADER, KEY_STORE_TYPE. Such keys are not sensitive
@@ -70,18 +117,38 @@ var qualifierWords = map[string]bool{
 	"version": true, "method": true, "scheme": true, "strategy": true, "location": true,
 	"rotation": true, "policy": true, "issuer": true, "audience": true, "scope": true,
 	"scopes": true, "host": true, "port": true,
+	// Policies and parameters of credentials: PASSWORD_REGEX, password_encryption (a PostgreSQL
+	// setting), PASSWORD_BCRYPT_ROUNDS, TOKEN_REFRESH_CRON, PASSWORD_HASHERS, DB_SECRET_ARN,
+	// secret_key_cmd, id_token_signing_alg_values_supported.
+	"encryption": true, "arn": true, "rounds": true, "iterations": true, "cost": true,
+	"memory": true, "parallelism": true, "complexity": true, "history": true, "age": true,
+	"pattern": true, "regex": true, "regexp": true, "schedule": true, "cron": true, "hasher": true,
+	"hashers": true, "hashing": true, "charset": true, "alphabet": true, "identity": true,
+	"window": true, "supported": true, "requirements": true, "strength": true, "params": true,
+	"parameters": true, "uppercase": true, "lowercase": true, "digits": true, "symbols": true,
+	"special": true, "command": true, "cmd": true, "methods": true, "lifespan": true, "lookup": true,
+	// Where a credential is kept or which program provides it: credsStore, credHelpers,
+	// credential_process, --password-stdin.
+	"store": true, "stores": true, "helper": true, "helpers": true, "backend": true, "driver": true,
+	"manager": true, "process": true, "engine": true, "stdin": true,
+	// What implements, labels or checks a credential, named after it: RabbitMQ's
+	// password_hashing_module, Grafana's password_hint, a form's password_field, a validator.
+	"module": true, "modules": true, "plugin": true, "class": true, "handler": true,
+	"validator": true, "validators": true, "hint": true, "prompt": true, "label": true,
+	"placeholder": true, "field": true, "column": true,
 }
 
 // describingWords anywhere in a key say its value describes a credential: checksum/secret,
 // SECRET_DIGEST, CERT_FINGERPRINT (a digest is compared, not used to log in).
 var describingWords = map[string]bool{
 	"checksum": true, "digest": true, "sha256": true, "sha1": true, "sha512": true, "md5": true,
-	"fingerprint": true,
+	"fingerprint": true, "hash": true, // "hash": as the last word only
 }
 
 // notSensitive are whole keys that match a fragment but are well-known non-secrets: the shell's
-// working directory variables (a generated PWD would break every shell script in the copy).
-var notSensitive = map[string]bool{"pwd": true, "oldpwd": true}
+// previous working directory. (PWD is the shell's working directory, or ODBC's password: its
+// value decides, see classifyKey.)
+var notSensitive = map[string]bool{"oldpwd": true}
 
 // IsSensitiveKey reports whether a key or env var name looks like it holds a secret. Matching is
 // case-insensitive and works across separators (_ - . / space) and camelCase: password, passwd,
@@ -107,23 +174,68 @@ func IsSensitive(key, value string) bool {
 	sensitive, qualified := classifyKey(key)
 	switch {
 	case sensitive:
-		return !harmlessValue(value)
+		return !harmlessValue(value) && !(connectionKey(key) && connectionWithoutCredential(value))
+	case qualified && valueDecidedKey(key):
+		return !harmlessValue(value) && !settingWords(value)
 	case qualified:
 		return !harmlessValue(value) && !descriptiveValue(value) && !describedValue(value) && !isHex(strings.TrimSpace(value))
+	case dataKeyName(key):
+		return randomKeyValue(strings.TrimSpace(value))
 	}
 	return false
 }
 
+// valueDecidedKey reports a key that holds a credential or a setting, its value telling which
+// (PWD, encrypt, community): the value is kept only when it reads as a setting (settingWords),
+// which a password does not.
+func valueDecidedKey(key string) bool {
+	w := stripVersion(keyWords(key))
+	return len(w) > 0 && (valueDecidedWords[w[len(w)-1]] || (len(w) == 1 && w[0] == "pwd") || authUsers(w))
+}
+
+// authUsers: a key listing the users of an authentication (Traefik's auth-users), whose entries
+// may be user:password or only names.
+func authUsers(w []string) bool {
+	return len(w) > 1 && w[len(w)-1] == "users" && w[len(w)-2] == "auth"
+}
+
 // classifyKey says whether key is sensitive by name, or sensitive but qualified by its last word.
 func classifyKey(key string) (sensitive, qualified bool) {
-	w := words(key)
+	keyClassCache.Lock()
+	c, ok := keyClassCache.m[key]
+	keyClassCache.Unlock()
+	if ok {
+		return c[0], c[1]
+	}
+	sensitive, qualified = classifyKeyWords(key)
+	keyClassCache.Lock()
+	if len(keyClassCache.m) >= maxKeyWordsCache {
+		clear(keyClassCache.m)
+	}
+	keyClassCache.m[key] = [2]bool{sensitive, qualified}
+	keyClassCache.Unlock()
+	return sensitive, qualified
+}
+
+// keyClassCache remembers classifyKey's answers, as keyWordsCache remembers words.
+var keyClassCache = struct {
+	sync.Mutex
+	m map[string][2]bool
+}{m: map[string][2]bool{}}
+
+// classifyKeyWords is classifyKey without its cache.
+func classifyKeyWords(key string) (sensitive, qualified bool) {
+	w := keyWords(key)
 	if len(w) == 0 {
 		return false, false
 	}
-	if len(w) == 1 && notSensitive[w[0]] {
+	switch {
+	case len(w) == 1 && notSensitive[w[0]], etcdClusterToken(w), publicName(w):
 		return false, false
+	case len(w) == 1 && w[0] == "pwd":
+		return false, true // the shell's working directory (a path) or ODBC's password
 	}
-	if stripped := stripEncoding(w); len(stripped) < len(w) {
+	if stripped := stripVersion(stripEncoding(w)); len(stripped) < len(w) {
 		if s, q := classifyWords(stripped); s || q {
 			return s, q
 		}
@@ -131,20 +243,72 @@ func classifyKey(key string) (sensitive, qualified bool) {
 	return classifyWords(w)
 }
 
-// stripEncoding drops trailing encoding words (client-key-data -> client-key).
-func stripEncoding(w []string) []string {
-	for len(w) > 1 && encodingWords[w[len(w)-1]] {
+// stripVersion drops trailing numbers and version words (API_KEY_2 -> API_KEY).
+func stripVersion(w []string) []string {
+	for len(w) > 1 {
+		last := w[len(w)-1]
+		if !allDigits(last) && !versionWords[last] && !(len(last) > 1 && last[0] == 'v' && allDigits(last[1:])) {
+			break
+		}
 		w = w[:len(w)-1]
 	}
 	return w
 }
 
+// publicName reports a key that names a value published by design (see publicWords).
+func publicName(w []string) bool {
+	if len(w) == 0 {
+		return false
+	}
+	public := false
+	last := w[len(w)-1]
+	for i, x := range w {
+		if secretWords[x] {
+			return false
+		}
+		public = public || publicWords[x] || (keyPublicWords[x] && (last == "key" || last == "keys" || i == len(w)-1))
+	}
+	for _, p := range publicPrefixes {
+		if len(w) > len(p) && slices.Equal(w[:len(p)], p) {
+			public = true
+		}
+	}
+	return public
+}
+
+// stripEncoding drops trailing encoding words (client-key-data -> client-key) and the
+// extension of a document's file name (token-format.conf -> token-format; tls.key and
+// keystore.jks keep theirs, which name key material).
+func stripEncoding(w []string) []string {
+	for len(w) > 1 && (encodingWords[w[len(w)-1]] || documentExtensions[w[len(w)-1]]) {
+		w = w[:len(w)-1]
+	}
+	return w
+}
+
+// documentExtensions are file extensions of configuration documents and scripts.
+var documentExtensions = map[string]bool{
+	"conf": true, "cfg": true, "ini": true, "yaml": true, "yml": true, "json": true, "toml": true,
+	"xml": true, "properties": true, "env": true, "txt": true, "sh": true, "bash": true, "py": true,
+	"rb": true, "js": true, "ts": true, "sql": true, "tpl": true, "ctmpl": true, "tmpl": true,
+	"template": true, "hcl": true, "tf": true, "tfvars": true, "md": true, "csv": true, "lua": true,
+}
+
 // classifyWords is classifyKey for a key split into words.
 func classifyWords(w []string) (sensitive, qualified bool) {
-	for _, x := range w {
-		if describingWords[x] {
+	for i, x := range w {
+		// "hash" describes only as the last word: API_KEY_HASH is a digest, HASH_SALT a salt.
+		if describingWords[x] && (x != "hash" || i == len(w)-1) {
+			for _, y := range w {
+				if passwordWords[y] {
+					return true, false // a password's digest can be reversed by guessing
+				}
+			}
 			return false, sensitiveWordList(w)
 		}
+	}
+	if last := w[len(w)-1]; valueDecidedWords[last] || authUsers(w) {
+		return false, true
 	}
 	if len(w) > 1 && qualifierWords[w[len(w)-1]] {
 		// Strip every trailing qualifier: TOKEN_EXPIRY_SECONDS is still qualified.
@@ -165,6 +329,9 @@ func sensitiveWordList(w []string) bool {
 	if (last == "key" || last == "keys") && len(w) > 1 && keyKinds[w[len(w)-2]] {
 		return false
 	}
+	if last == "cookie" && len(w) > 1 && sharedCookies[w[len(w)-2]] {
+		return true
+	}
 	if sensitiveLastWords[last] {
 		return true
 	}
@@ -180,6 +347,34 @@ func sensitiveWordList(w []string) bool {
 		}
 	}
 	return false
+}
+
+// keyWordsCache remembers the words of keys: the same keys (env names, document paths) are
+// classified many times per scrub. It is bounded, emptied when full, and guarded for the
+// operator's concurrent reconciles; the words of a key never change, so it cannot go stale.
+var keyWordsCache = struct {
+	sync.Mutex
+	m map[string][]string
+}{m: map[string][]string{}}
+
+const maxKeyWordsCache = 8192
+
+// keyWords is words for keys, remembered. Callers must not modify the result.
+func keyWords(key string) []string {
+	keyWordsCache.Lock()
+	w, ok := keyWordsCache.m[key]
+	keyWordsCache.Unlock()
+	if ok {
+		return w
+	}
+	w = words(key)
+	keyWordsCache.Lock()
+	if len(keyWordsCache.m) >= maxKeyWordsCache {
+		clear(keyWordsCache.m)
+	}
+	keyWordsCache.m[key] = w
+	keyWordsCache.Unlock()
+	return w
 }
 
 // words splits a key into lower-case words at non-alphanumeric bytes and camelCase boundaries:
@@ -233,18 +428,39 @@ const maxHarmless = 1024
 // names the file that holds the key).
 func harmlessValue(v string) bool {
 	if len(v) > maxHarmless {
-		return false
+		return publicMaterial(v)
 	}
 	t := strings.TrimSpace(v)
 	switch strings.ToLower(t) {
 	case "", "true", "false", "null", "~", "none", "nil", "yes", "no", "on", "off", "enabled", "disabled":
 		return true
 	}
-	return varRef.MatchString(t) || filePath.MatchString(t)
+	switch {
+	case t == "":
+		return false
+	case t[0] == '$' && varRef.MatchString(t), t[0] == '/' && filePath.MatchString(t):
+		return true
+	case strings.IndexByte(t, '/') > 0 && relativeFile.MatchString(t):
+		return true
+	case isDigit(t[0]) && timestamp.MatchString(t), len(t) <= 24 && algorithmName.MatchString(t):
+		return true
+	}
+	return indirectValue(t) || publicClientValue(t) || publicMaterial(t)
 }
+
+// algorithmName matches the names of digests, ciphers, signature algorithms and SASL or password
+// hashing mechanisms: what "auth SHA256" (OpenVPN) or a mechanism list holds, never a secret.
+var algorithmName = regexp.MustCompile(`^(?i:(hmac-?)?(sha-?(1|224|256|384|512)|sha3-(256|384|512)|md5)|aes-?(128|192|256)(-(gcm|cbc|ctr|cfb|ofb))?|chacha20(-poly1305)?|(rs|es|ps|hs)(256|384|512)|ed(25519|448)|rsa|ecdsa|dsa|scram-sha-(1|256|512)|pbkdf2(-sha(1|256|512))?|bcrypt|scrypt|argon2(id|i|d)?|cram-md5|digest-md5|gssapi|oauthbearer)$`)
+
+// timestamp matches a date or an RFC 3339 time: when something happened is no secret.
+var timestamp = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$`)
 
 // filePath matches an absolute path of two or more segments: where a secret is, not a secret.
 var filePath = regexp.MustCompile(`^(/[A-Za-z0-9._@-]+){2,}/?$`)
+
+// relativeFile matches a relative path of two or more segments ending in a file name with a
+// well-known extension (prod/terraform.tfstate, certs/server.key): a file, not its content.
+var relativeFile = regexp.MustCompile(`^(\.{0,2}/)?([A-Za-z0-9_-][A-Za-z0-9_.-]*/)+[A-Za-z0-9_-][A-Za-z0-9_.-]*\.(tfstate|json|ya?ml|toml|ini|conf|cfg|pem|crt|cer|key|p12|pfx|jks|txt|env|properties|xml|sql|sh|csv|db|sqlite|log|keytab|asc|gpg|pub)$`)
 
 // descriptive matches numbers, durations, quantities, yes/no/on/off and absolute or ./ paths: what
 // a TOKEN_TTL_SECONDS or PASSWORD_FILE holds.
@@ -255,4 +471,25 @@ func descriptiveValue(v string) bool {
 		return false
 	}
 	return descriptive.MatchString(strings.TrimSpace(v))
+}
+
+// settingWord: a word of one case, parts joined by '.', '_' or '-', at most three digits at the
+// end (public, required, AES256, read-only).
+var settingWord = regexp.MustCompile(`^([a-z]+([._-][a-z]+)*|[A-Z]+([._-][A-Z]+)*)[0-9]{0,3}$`)
+
+// settingWords reports a value that reads as a setting rather than a password: a comma or blank
+// separated list of numbers, durations, paths, URLs without credentials, host names and
+// settingWord words.
+func settingWords(v string) bool {
+	items := strings.FieldsFunc(strings.TrimSpace(v), func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
+	for _, it := range items {
+		switch {
+		case settingWord.MatchString(it) && plausibleWords(strings.TrimRight(it, "0123456789")):
+		case descriptiveValue(it), numberLike.MatchString(it), dnsName.MatchString(it), harmlessValue(it):
+		case strings.Contains(it, "://") && harmlessURL(it):
+		default:
+			return false
+		}
+	}
+	return len(items) > 0
 }

@@ -20,7 +20,7 @@ func TestIsSensitiveKey(t *testing.T) {
 		"DB_PASS", "smtp.pass", "DB_PW", "HASH_SALT", "salt", "creds", "AWS_ACCESS_KEY_ID",
 		"kubeconfig", "KUBECONFIG", ".dockerconfigjson", "htpasswd", ".pgpass", ".netrc",
 		".npmrc", "keystore.jks", "client.p12", "cert.pfx", "server.pem", "ENCRYPTION_KEYS",
-		"BEARER",
+		"BEARER", "requirepass", "--requirepass", "REDIS_MASTERAUTH",
 		// Qualified but with a sensitive last word: still sensitive.
 		"TOKEN_TTL_KEY", "MAX_PASSWORD",
 	}
@@ -72,6 +72,19 @@ func TestIsSensitive(t *testing.T) {
 		{"API_KEY_FILE", "sk_live_abc123", true},
 		{"LOG_LEVEL", "debug", false},
 		{"HOST", "sk_live_abc123", false},
+		// A data-structure key's value decides: PagerDuty's routing_key is an integration key,
+		// RabbitMQ's a route.
+		{"routing_key", "b94d9d5e5cf8732955cd1d29a3761bac", true},
+		{"ROUTING_KEY", "Zk3xQ9vLm2Rt8WpB4yHc7NdE", true},
+		{"routing_key", "orders.created", false},
+		{"CACHE_KEY", "user:{id}", false},
+		{"DYNAMODB_PARTITION_KEY", "customer_id", false},
+		{"detachKeys", "ctrl-e,e", false},
+		// What implements or labels a credential is named after it, and is no credential.
+		{"password_hashing_module", "rabbit_password_hashing_sha256", false},
+		{"password_hint", "password", false},
+		{"PASSWORD_HASHER_CLASS", "django.contrib.auth.hashers.Argon2PasswordHasher", false},
+		{"password_hint", "Zk3xQ9vLm2Rt8WpB4yHc7NdE", true},
 	}
 	for _, tc := range tests {
 		if got := IsSensitive(tc.key, tc.value); got != tc.want {

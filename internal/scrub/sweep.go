@@ -3,8 +3,6 @@ package scrub
 import (
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
-	"net/url"
 	"sort"
 	"strings"
 
@@ -20,23 +18,33 @@ const maxSweepDepth = 2
 
 // Sweep replaces every known prod Secret value wherever it appears in the copy. It is the
 // guarantee behind "no prod Secret value in the copy": whatever the scrubbers recognise or miss, a
-// value the operator read from a prod Secret is looked for in every string of every object, as
-// is, in base64 (standard and URL alphabets, padded or not, at any alignment inside a longer
-// encoding), in hex (either case) and URL- or JSON-escaped.
+// value the operator read from a prod Secret is looked for in every string of every object.
+//
+// The transformations it covers, each alone (the encoded ones also nested, up to two levels):
+//   - the value as it is, and in any ASCII case (upper, lower, capitalised, mixed) when it holds
+//     a digit or a symbol or is 16 bytes or longer (see foldable);
+//   - hex, either case; base64, standard and URL alphabets, padded or not, at any alignment
+//     inside a longer encoding (user:value, a whole docker config, the value and a newline as
+//     echo | base64 writes it), and base64 of the value's own base64;
+//   - URL query and path escaping (percent escapes in either case);
+//   - JSON string escaping (HTML characters escaped or not, slashes escaped as \/ or not,
+//     non-ASCII as \uXXXX), YAML's and SQL's single quotes (”), shell single quotes ('\”),
+//     XML's five entities and HTML escaping;
+//   - line folding: the value (or its base64) broken over lines, indented or not, with \n or
+//     \r\n, a backslash continuation, or JSON's \n escape between the pieces (sweep_fold.go).
 //
 // Besides each whole value, its parts are looked for: trimmed lines, the values of KEY=VALUE and
 // key: value lines, the string leaves of JSON and YAML documents (docker config auths decoded),
-// URL passwords, the body lines of PEM private keys, and whatever the text scanner would replace.
-// Exempt by rule: values shorter than six bytes, booleans and null, numbers of up to six digits,
-// a handful of well-known default passwords (guessable, and replacing "postgres" everywhere would
-// break image names and URL schemes), public PEM blocks (certificates, public keys), and values
-// of non-sensitive keys that are proven harmless by shape (host names, URLs without userinfo,
-// paths, enum-like words): Secrets often carry a host or a user name beside the password. Values
-// of keys kept by an explicit Keep rule are exempt as well: the copy carries them on purpose.
+// URL passwords, private PEM blocks and their bodies, and whatever the text scanner would replace.
+// What is not looked for, and why, is listed in sweep_exempt.go (sweepExemption): values shorter
+// than six bytes, numbers of up to six digits, well-known default passwords, PEM armour lines,
+// public key material, values harmless whatever their key, and plain settings (host and user
+// names, URLs without credentials, enum-like words) under keys that name no secret. Values of
+// keys kept by an explicit Keep rule are exempt as well: the copy carries them on purpose.
 //
 // Replacements come from the Keyring, scoped by the first Secret and key (in name order) that
 // holds the value, so repeated reconciles write the same bytes and nothing is derived from the
-// prod value itself.
+// prod value itself; a value found in another case gets its stand-in in that case.
 type Sweep struct {
 	values   []sweptValue
 	forms    []sweepForm // per matcher pattern
@@ -104,16 +112,18 @@ func NewSweep(prod []corev1.Secret, keyring Keyring, kept []string) *Sweep {
 		}
 	}
 	var patterns []string
+	var fold []bool
 	for i, v := range sw.values {
 		if keptText[v.plain] {
 			continue
 		}
 		for _, f := range encodings(v.plain) {
 			patterns = append(patterns, f.text)
+			fold = append(fold, f.fold)
 			sw.forms = append(sw.forms, sweepForm{value: int32(i), kind: f.kind})
 		}
 	}
-	sw.m = newMatcher(patterns)
+	sw.m = newMatcher(patterns, fold)
 	return sw
 }
 
@@ -133,35 +143,25 @@ func sweepReplacement(k Keyring, plain string, scope ...string) string {
 type encoded struct {
 	text string
 	kind formKind
+	fold bool // may match in another ASCII case
 }
 
-// encodings lists the forms of v the sweep looks for. For base64, the groups that lie wholly
-// inside v are encoded at each of the three alignments v can have inside a longer encoded text,
-// so "user:" + v or a whole docker config is caught as well.
+// encodings lists the forms of v the sweep looks for (see sweepTransformations). For base64,
+// the groups that lie wholly inside v are encoded at each of the three alignments v can have
+// inside a longer encoded text, so "user:" + v or a whole docker config is caught as well.
 func encodings(v string) []encoded {
-	out := []encoded{{v, formPlain}}
-	h := hex.EncodeToString([]byte(v))
-	out = append(out, encoded{h, formHexLower})
-	if up := strings.ToUpper(h); up != h {
-		out = append(out, encoded{up, formHexUpper})
+	fold := foldable(v)
+	out := []encoded{{v, formPlain, fold}, {hex.EncodeToString([]byte(v)), formHexLower, true}}
+	out = append(out, base64Forms(v)...)
+	if b := base64.StdEncoding.EncodeToString([]byte(v)); len(b) >= 9 {
+		// base64 of the value's own base64 (a value encoded twice): the outer encoding's groups.
+		out = append(out, encoded{base64.RawStdEncoding.EncodeToString([]byte(b[:len(b)/3*3])), formBase64Std, false})
 	}
-	for s := 0; s < 3 && s < len(v); s++ {
-		n := (len(v) - s) / 3 * 3
-		if n < 6 {
-			continue
-		}
-		std := base64.RawStdEncoding.EncodeToString([]byte(v[s : s+n]))
-		out = append(out, encoded{std, formBase64Std})
-		if u := base64.RawURLEncoding.EncodeToString([]byte(v[s : s+n])); u != std {
-			out = append(out, encoded{u, formBase64URL})
-		}
-	}
-	esc := map[string]bool{v: true}
-	js, _ := json.Marshal(v)
-	for _, e := range []string{url.QueryEscape(v), url.PathEscape(v), string(js[1 : len(js)-1]), strings.ToLower(url.QueryEscape(v))} {
-		if !esc[e] {
-			esc[e] = true
-			out = append(out, encoded{e, formEscaped})
+	seen := map[string]bool{v: true}
+	for _, e := range escapings(v) {
+		if !seen[e] {
+			seen[e] = true
+			out = append(out, encoded{e, formEscaped, fold})
 		}
 	}
 	kept := out[:0]
@@ -173,6 +173,38 @@ func encodings(v string) []encoded {
 	return kept
 }
 
+// base64Forms: the groups wholly inside v, at the three alignments, in both alphabets.
+func base64Forms(v string) []encoded {
+	var out []encoded
+	for s := 0; s < 3 && s < len(v); s++ {
+		n := (len(v) - s) / 3 * 3
+		if n < 6 {
+			continue
+		}
+		std := base64.RawStdEncoding.EncodeToString([]byte(v[s : s+n]))
+		out = append(out, encoded{std, formBase64Std, false})
+		if u := base64.RawURLEncoding.EncodeToString([]byte(v[s : s+n])); u != std {
+			out = append(out, encoded{u, formBase64URL, false})
+		}
+	}
+	return out
+}
+
+// foldable reports a value looked for in any ASCII case: one with a digit or a symbol, or of 16
+// bytes or more. A short value of letters only is a word ("Production"), which ordinary text
+// holds in another case too often for a blind replacement.
+func foldable(v string) bool {
+	if len(v) >= 16 {
+		return true
+	}
+	for i := 0; i < len(v); i++ {
+		if !isLetter(v[i]) {
+			return true
+		}
+	}
+	return false
+}
+
 // String returns s with every known value replaced, and how many replacements were made.
 func (sw *Sweep) String(s string) (string, int) { return sw.sweep(s, 0) }
 
@@ -181,14 +213,19 @@ func (sw *Sweep) sweep(s string, depth int) (string, int) {
 		return s, 0
 	}
 	occ := sw.m.find(s)
-	if len(occ) == 0 {
+	var folded []span
+	if depth == 0 {
+		folded = sw.foldedSpans(s, depth)
+	}
+	if len(occ) == 0 && len(folded) == 0 {
 		return s, 0
 	}
-	spans := make([]span, 0, len(occ))
+	spans := make([]span, 0, len(occ)+len(folded))
 	runs := map[int]span{} // encoded runs already re-encoded, by start: one decode per run
 	for _, o := range occ {
 		spans = append(spans, sw.replacement(s, o, depth, runs))
 	}
+	spans = append(spans, folded...)
 	sort.SliceStable(spans, func(i, j int) bool {
 		if spans[i].start != spans[j].start {
 			return spans[i].start < spans[j].start
@@ -218,14 +255,32 @@ func (sw *Sweep) replacement(s string, o occurrence, depth int, runs map[int]spa
 	f := sw.forms[o.pattern]
 	v := &sw.values[f.value]
 	switch f.kind {
-	case formHexLower:
-		return sw.recode(s, o, depth, runs, hexCodec(false), hex.EncodeToString([]byte(v.repl)))
-	case formHexUpper:
-		return sw.recode(s, o, depth, runs, hexCodec(true), strings.ToUpper(hex.EncodeToString([]byte(v.repl))))
+	case formHexLower, formHexUpper:
+		upper := f.kind == formHexUpper || strings.ToUpper(s[o.start:o.end]) == s[o.start:o.end]
+		h := hex.EncodeToString([]byte(v.repl))
+		if upper {
+			h = strings.ToUpper(h)
+		}
+		return sw.recode(s, o, depth, runs, hexCodec(upper), h)
 	case formBase64Std, formBase64URL:
 		return sw.recode(s, o, depth, runs, base64Codec(f.kind == formBase64URL), sameLength(v.repl, o.end-o.start))
 	}
+	if o.folded {
+		return span{o.start, o.end, matchCase(v.repl, s[o.start:o.end])}
+	}
 	return span{o.start, o.end, v.repl}
+}
+
+// matchCase writes a stand-in in the case an occurrence was written in: upper- or lower-cased
+// text gets an upper- or lower-cased stand-in.
+func matchCase(repl, like string) string {
+	switch {
+	case strings.ToUpper(like) == like:
+		return strings.ToUpper(repl)
+	case strings.ToLower(like) == like:
+		return strings.ToLower(repl)
+	}
+	return repl
 }
 
 // Object sweeps an object in unstructured form (as runtime.DefaultUnstructuredConverter makes

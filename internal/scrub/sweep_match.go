@@ -19,8 +19,13 @@ const filterBits = 22
 // Aho–Corasick was the first choice, but the maintained Go implementations compile a dense DFA:
 // tens of thousands of random 40-byte patterns share no prefixes, which took 22 s and 750 MB to
 // build and scanned at under 3 MB/s. Random patterns are exactly what an anchored hash suits.
+//
+// Anchors are taken from the ASCII lower-case form of text and patterns, so a pattern marked
+// foldable also matches text in another case (an upper-cased password); the others (base64) are
+// compared exactly.
 type matcher struct {
 	patterns []string
+	fold     []bool
 	byAnchor map[uint64][]anchored
 	filter   []uint64
 }
@@ -31,14 +36,31 @@ type anchored struct {
 	offset  int32
 }
 
-// occurrence is pattern p found at text[start:end].
+// occurrence is pattern p found at text[start:end]; folded when the text's case differs.
 type occurrence struct {
 	start, end int
 	pattern    int32
+	folded     bool
 }
 
-func newMatcher(patterns []string) *matcher {
-	m := &matcher{patterns: patterns, byAnchor: map[uint64][]anchored{}, filter: make([]uint64, 1<<filterBits/64)}
+// lowerASCII maps each byte to its ASCII lower case.
+var lowerASCII = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if isUpper(byte(i)) {
+			t[i] += 'a' - 'A'
+		}
+	}
+	return t
+}()
+
+// newMatcher indexes patterns; fold[i] says pattern i may match in another ASCII case (nil: none
+// may).
+func newMatcher(patterns []string, fold []bool) *matcher {
+	if fold == nil {
+		fold = make([]bool, len(patterns))
+	}
+	m := &matcher{patterns: patterns, fold: fold, byAnchor: map[uint64][]anchored{}, filter: make([]uint64, 1<<filterBits/64)}
 	uses := map[uint64]int{}
 	for _, p := range patterns {
 		for _, o := range anchorOffsets(p) {
@@ -72,10 +94,12 @@ func anchorOffsets(p string) []int {
 	return []int{last / 2, 0, last, last / 4, last * 3 / 4}
 }
 
+// anchorOf reads an anchor with bit 5 of every byte set, which lower-cases ASCII letters (and
+// merges a few pairs of other bytes, which the comparison after the lookup tells apart).
 func anchorOf(s string) uint64 {
 	var a uint64
 	for i := 0; i < anchorLen; i++ {
-		a = a<<8 | uint64(s[i])
+		a = a<<8 | uint64(s[i]|0x20)
 	}
 	return a
 }
@@ -91,7 +115,7 @@ func (m *matcher) find(s string) []occurrence {
 	const mask = 1<<(8*anchorLen) - 1
 	var a uint64
 	for i := 0; i < len(s); i++ {
-		a = (a<<8 | uint64(s[i])) & mask
+		a = (a<<8 | uint64(s[i]|0x20)) & mask
 		if i < anchorLen-1 {
 			continue
 		}
@@ -102,11 +126,40 @@ func (m *matcher) find(s string) []occurrence {
 		at := i - anchorLen + 1
 		for _, c := range m.byAnchor[a] {
 			p, start := m.patterns[c.pattern], at-int(c.offset)
-			if start >= 0 && len(s)-start >= len(p) && s[start:start+len(p)] == p {
-				out = append(out, occurrence{start, start + len(p), c.pattern})
+			if start < 0 || len(s)-start < len(p) {
+				continue
+			}
+			switch t := s[start : start+len(p)]; {
+			case t == p:
+				out = append(out, occurrence{start, start + len(p), c.pattern, false})
+			case m.fold[c.pattern] && equalFoldASCII(t, p):
+				out = append(out, occurrence{start, start + len(p), c.pattern, true})
 			}
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].start < out[j].start })
 	return out
+}
+
+// lowerASCIIString lower-cases the ASCII letters of s and nothing else, so that every byte keeps
+// its offset (strings.ToLower rewrites invalid UTF-8, which moves them).
+func lowerASCIIString(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		b[i] = lowerASCII[c]
+	}
+	return string(b)
+}
+
+// equalFoldASCII compares a and b (of equal length) ignoring ASCII case.
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lowerASCII[a[i]] != lowerASCII[b[i]] {
+			return false
+		}
+	}
+	return true
 }

@@ -28,12 +28,25 @@ const maxPartsInput = 1 << 20
 func secretParts(key string, value []byte, k Keyring) []part {
 	s := string(value)
 	out := []part{{"", key, s}, {"trim", key, strings.TrimSpace(s)}}
-	if len(s) > maxPartsInput || publicPEM(s) {
+	if len(s) > maxPartsInput || publicMaterial(s) {
 		return out
 	}
 	if strings.ContainsAny(s, "\n") {
+		inPEM := false
 		for i, line := range strings.Split(s, "\n") {
 			t := strings.TrimSpace(line)
+			// A private key's body lines are looked for joined (pemSweepParts): one line of
+			// it can be a line of its certificate, which holds the same public key.
+			switch {
+			case strings.HasPrefix(t, "-----BEGIN "):
+				inPEM = true
+				continue
+			case strings.HasPrefix(t, "-----END "):
+				inPEM = false
+				continue
+			case inPEM:
+				continue
+			}
 			out = append(out, part{"line/" + strconv.Itoa(i), key, t})
 			if name, val, ok := cutLinePair(t); ok {
 				out = append(out, part{"line/" + strconv.Itoa(i) + "/value", name, val})
@@ -43,7 +56,7 @@ func secretParts(key string, value []byte, k Keyring) []part {
 		out = append(out, part{"pair", name, val})
 	}
 	out = append(out, documentLeaves(key, s)...)
-	out = append(out, pemParts(s)...)
+	out = append(out, pemSweepParts(s)...)
 	// Whatever the text scanner would replace in the value (URL passwords, pairs, flags,
 	// headers, tokens) is a part too.
 	n := 0
@@ -122,13 +135,12 @@ func documentLeaves(key, s string) []part {
 	return out
 }
 
-// pemParts returns each PEM block that is not public (certificates and public keys are not
-// secrets, and CA bundles are legitimately copied) and the base64 lines of its body, which a
-// copy keeps however it is indented or escaped.
-func pemParts(s string) []part {
-	var out []part
+// privatePEMBlocks returns the PEM blocks of s that are not public key material (a block
+// labelled a certificate that does not parse as one counts as private).
+func privatePEMBlocks(s string) []string {
+	var out []string
 	const begin = "-----BEGIN "
-	for i, n := 0, 0; ; n++ {
+	for i := 0; ; {
 		p := strings.Index(s[i:], begin)
 		if p < 0 {
 			return out
@@ -145,9 +157,17 @@ func pemParts(s string) []part {
 		}
 		block := s[p : p+e+len(endLine)]
 		i = p + e + len(endLine)
-		if strings.Contains(label, "CERTIFICATE") || strings.Contains(label, "PUBLIC KEY") {
-			continue
+		if !parsedPublicPEM(block) {
+			out = append(out, block)
 		}
+	}
+}
+
+// pemParts returns each private PEM block and the base64 lines of its body: what the text
+// scanner's safety net replaces wherever a misread document left it.
+func pemParts(s string) []part {
+	var out []part
+	for n, block := range privatePEMBlocks(s) {
 		id := "pem/" + strconv.Itoa(n)
 		out = append(out, part{id, "private.key", block})
 		for j, line := range strings.Split(block, "\n") {
@@ -156,41 +176,24 @@ func pemParts(s string) []part {
 			}
 		}
 	}
+	return out
 }
 
-// wellKnownDefaults are default passwords anyone can guess; replacing them in every string of the
-// copy would break image names ("postgres:16"), URL schemes and key names.
-var wellKnownDefaults = map[string]bool{
-	"password": true, "postgres": true, "changeme": true, "secret": true, "default": true,
-	"example": true, "letmein": true, "passw0rd": true, "123456": true, "admin123": true,
-	"rabbitmq": true, "mongodb": true, "welcome": true, "guest": true, "public": true,
-}
-
-// exemptFromSweep reports parts the sweep does not look for (see Sweep).
-func exemptFromSweep(p part) bool {
-	t := p.text
-	switch {
-	case len(t) < minSweepLen, harmlessValue(t), allDigits(t) && len(t) <= 6, wellKnownDefaults[strings.ToLower(t)]:
-		return true
-	case publicPEM(t), strings.HasPrefix(t, "-----BEGIN "), strings.HasPrefix(t, "-----END "):
-		// PEM armour lines are the same in every key, generated ones included.
-		return true
-	}
-	sensitive, _ := classifyKey(p.key)
-	return !sensitive && provenHarmless(t)
-}
-
-// publicPEM reports text made only of certificate and public key PEM blocks.
-func publicPEM(t string) bool {
-	t = strings.TrimSpace(t)
-	if !strings.HasPrefix(t, "-----BEGIN ") {
-		return false
-	}
-	for _, line := range strings.Split(t, "\n") {
-		if l := strings.TrimSpace(line); strings.HasPrefix(l, "-----") &&
-			!strings.Contains(l, "CERTIFICATE") && !strings.Contains(l, "PUBLIC KEY") {
-			return false
+// pemSweepParts returns each private PEM block and its body joined into one line, which the
+// sweep finds however the copy lays it out (re-indented, re-wrapped, JSON-escaped: see
+// sweep_fold.go). Its lines are not looked for one by one: a private key's encoding holds its
+// public key, and a line of it can be a line of the matching certificate's.
+func pemSweepParts(s string) []part {
+	var out []part
+	for n, block := range privatePEMBlocks(s) {
+		id := "pem/" + strconv.Itoa(n)
+		var body strings.Builder
+		for _, line := range strings.Split(block, "\n") {
+			if t := strings.TrimSpace(line); t != "" && !strings.Contains(t, ":") && !strings.HasPrefix(t, "-----") {
+				body.WriteString(t)
+			}
 		}
+		out = append(out, part{id, "private.key", block}, part{id + "/body", "private.key", body.String()})
 	}
-	return true
+	return out
 }

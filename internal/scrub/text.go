@@ -2,6 +2,7 @@ package scrub
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -26,6 +27,32 @@ type scrubber struct {
 	// seen, when set, is told every original value a pass replaces: how the sweep learns the
 	// parts of a prod Secret value that the text scanner recognises.
 	seen func(orig string)
+	// kept holds the values a structural rule decided to keep (a public key, a flag's salt):
+	// the safety net after a structured pass does not replace them (see missedByParser).
+	kept map[string]bool
+	// uncertain collects the decisions taken without a rule that makes them sure.
+	uncertain []Uncertain
+	// keptText is the kept values joined, searched for pieces of them (built when first needed).
+	keptText string
+}
+
+// uncertainUnder returns the uncertain decisions about the value of key, a path equal to the key
+// (the whole value) dropped.
+func (sc *scrubber) uncertainUnder(key string) []Uncertain {
+	for i := range sc.uncertain {
+		if sc.uncertain[i].Path == key {
+			sc.uncertain[i].Path = ""
+		}
+	}
+	return sc.uncertain
+}
+
+// keep records a value a structural rule kept.
+func (sc *scrubber) keep(v string) {
+	if sc.kept == nil {
+		sc.kept = map[string]bool{}
+	}
+	sc.kept[v], sc.keptText = true, ""
 }
 
 func (sc *scrubber) scoped(parts ...string) []string {
@@ -42,6 +69,14 @@ func (sc *scrubber) value(orig string, parts ...string) string {
 	}
 	scope := sc.scoped(parts...)
 	v := sc.k.Value(scope...)
+	// The passes after this one read the text this stand-in is now part of. A random value
+	// whose camelCase words happen to spell a credential's name ("...mefPW") would make them take
+	// the next word for its value (redis-cli -a <stand-in> ping lost "ping" for 1 keyring in
+	// 50): a stand-in that reads as a name is drawn again, so what happens to its neighbours
+	// does not depend on the keyring.
+	for redraw := 1; readsAsKeyName(v); redraw++ {
+		v = sc.k.Value(append(scope, "redraw", strconv.Itoa(redraw))...)
+	}
 	if len(orig) <= 64 && allDigits(orig) {
 		v = sc.k.digits(len(orig), scope...)
 	}
@@ -52,16 +87,69 @@ func (sc *scrubber) value(orig string, parts ...string) string {
 	return v
 }
 
+// readsAsKeyName reports a value the passes would read as the name of a credential or of a
+// setting about one. It skips classifyKey's cache: stand-ins are never looked up again.
+func readsAsKeyName(v string) bool {
+	sensitive, qualified := classifyKeyWords(v)
+	return sensitive || qualified
+}
+
 // fresh reports a value this scrubber did not generate: a generated value is never replaced
 // again (the text scanner runs after the structured passes, over their output). A value that
 // starts with a generated one and a blank (PGPASSWORD=<generated> psql ..., read as a
-// properties value owning its line) is not fresh either.
+// properties value owning its line) is not fresh either, nor is user:<generated>.
 func (sc *scrubber) fresh(v string) bool {
 	if sc.generated[v] || sc.isGeneratedPEM(v) {
 		return false
 	}
 	if sp := strings.IndexAny(v, " \t;&|"); sp > 0 && sc.generated[v[:sp]] {
 		return false
+	}
+	if c := strings.LastIndexByte(v, ':'); c > 0 && sc.generated[v[c+1:]] {
+		return false // user:<stand-in> (curl -u, read whole by a rule): the user is no secret
+	}
+	return !sc.vouched(v)
+}
+
+// minVouchedPart is the shortest piece of a kept value that the text passes take as kept;
+// maxVouchedText bounds the kept values searched for pieces (the exact values are always known).
+const (
+	minVouchedPart = 8
+	maxVouchedText = 256 << 10
+)
+
+// vouched reports a value a structural rule kept (see keep): the value itself, a token inside
+// it (the body of a browser key after its prefix), or a flow list of kept values.
+func (sc *scrubber) vouched(v string) bool {
+	if len(sc.kept) == 0 {
+		return false
+	}
+	if sc.kept[v] {
+		return true
+	}
+	if len(v) >= minVouchedPart {
+		if sc.keptText == "" {
+			var b strings.Builder
+			for k := range sc.kept {
+				if b.Len()+len(k) > maxVouchedText {
+					break
+				}
+				b.WriteString(k + "\x00")
+			}
+			sc.keptText = b.String()
+		}
+		if strings.Contains(sc.keptText, v) {
+			return true
+		}
+	}
+	t := strings.TrimSpace(v)
+	if len(t) < 2 || t[0] != '[' || t[len(t)-1] != ']' {
+		return false
+	}
+	for _, item := range strings.Split(t[1:len(t)-1], ",") {
+		if item = strings.Trim(strings.TrimSpace(item), `"'`); item != "" && !sc.kept[item] {
+			return false
+		}
 	}
 	return true
 }
@@ -85,6 +173,10 @@ func (sc *scrubber) textPasses(s string, rules bool) string {
 	sort.SliceStable(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
 	s = applySpans(s, spans)
 	s = sc.xmlElements(s)
+	s = sc.comparisons(s)
+	s = sc.sqlPasswords(s)
+	s = sc.oracleLogons(s)
+	s = sc.terms(s)
 	s = sc.bearers(s)
 	s = sc.jwts(s)
 	s = sc.knownTokens(s)

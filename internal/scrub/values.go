@@ -22,6 +22,11 @@ func findValue(s string, v int, yaml bool, k pairKey) extent {
 	switch c := s[v]; {
 	case c == '\\' && v+1 < len(s) && s[v+1] == '"':
 		return escapedQuoted(s, v)
+	case (c == '"' || c == '\'') && strings.HasPrefix(s[v+1:], "{{"):
+		if j := strings.Index(s[v+3:], "}}"); j >= 0 && v+5+j < len(s) && s[v+5+j] == c {
+			return extent{start: v + 1, end: v + 5 + j, next: v + 6 + j} // "{{ key "a/b" }}"
+		}
+		return quoted(s, v)
 	case c == '"' || c == '\'':
 		return quoted(s, v)
 	case c == '\n' || c == '\r':
