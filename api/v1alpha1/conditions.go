@@ -90,3 +90,12 @@ const (
 	ReasonDependencyNotReady  = "DependencyNotReady"
 	ReasonDependenciesReady   = "DependenciesReady"
 )
+
+// Partial knowledge.
+const (
+	// ReasonSourcePartiallyRead: some of prod could not be read completely in the last
+	// reconcile (a kind's list failed, an API group's discovery failed). The copy keeps what it
+	// has of it and nothing made from it is pruned; the condition is Unknown until a read
+	// succeeds.
+	ReasonSourcePartiallyRead = "SourcePartiallyRead"
+)

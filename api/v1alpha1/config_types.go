@@ -73,6 +73,9 @@ type SecretsSpec struct {
 	// PullSecretRef names a kubernetes.io/dockerconfigjson Secret in the MirrorEnvironment's
 	// namespace whose value every copied pull secret gets. Unset: copied pull secrets hold an
 	// empty docker config (prod registry credentials are not copied unless a rule says Keep).
+	// Stand-ins that run an image of the spec (spec.data[].standIn.image,
+	// spec.dependencies[].image) pull it with these credentials too, and so does the schema
+	// Job, which runs the stand-in's image in the operator's namespace.
 	// +optional
 	PullSecretRef *LocalObjectReference `json:"pullSecretRef,omitempty"`
 }
@@ -137,7 +140,9 @@ type PlainValueRule struct {
 	// +optional
 	// +kubebuilder:validation:MaxLength=253
 	Workload string `json:"workload,omitempty"`
-	// Key is the ConfigMap key or env var name.
+	// Key is the ConfigMap key, env var name or label key; "key#path" keeps one value inside a document
+	// (app.yaml#features.partner_ref), "args[N]" one container argument. status.config.uncertain
+	// names the rule for each value the scrubber was unsure about.
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253

@@ -36,6 +36,8 @@ type DependencySpec struct {
 	Engine DependencyEngine `json:"engine"`
 
 	// Version prod runs, e.g. "7.1" or "3.13.7"; the stand-in runs exactly this version.
+	// Elasticsearch and OpenSearch publish images only for full versions (X.Y.Z): a shorter
+	// one runs the newest release of its line that envmirror knows, and status says which.
 	// +optional
 	// +kubebuilder:validation:MaxLength=32
 	// +kubebuilder:validation:Pattern=`^[0-9]+(\.[0-9]+){0,2}([-.][a-z0-9]+)?$`
@@ -58,7 +60,8 @@ type DependencySpec struct {
 	// +kubebuilder:validation:items:MinLength=1
 	Replaces []string `json:"replaces,omitempty"`
 
-	// Image overrides the image (default: the engine's official image at version).
+	// Image overrides the image (default: the engine's official image at version). A private
+	// registry's credentials: spec.config.secrets.pullSecretRef.
 	// +optional
 	Image ImageReference `json:"image,omitempty"`
 
@@ -82,4 +85,12 @@ type VersionProbe struct {
 	// API) or mysql://user:pass@host:3306/.
 	// +required
 	SecretRef SecretKeyRef `json:"secretRef"`
+
+	// CASecretRef names a Secret key in the MirrorEnvironment's namespace holding the CA bundle
+	// (PEM) that prod's certificate is signed with, for managed services whose CA no public
+	// bundle has: Amazon RDS and Aurora (global-bundle.pem), Cloud SQL (server-ca.pem), a
+	// private CA. The probe trusts it besides the public CAs, and for MySQL it turns TLS on
+	// unless the URL says tls=false (key default "ca.crt").
+	// +optional
+	CASecretRef *SecretKeyRef `json:"caSecretRef,omitempty"`
 }

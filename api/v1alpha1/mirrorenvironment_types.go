@@ -16,6 +16,7 @@ import (
 // +kubebuilder:printcolumn:name="Phase",type=string,JSONPath=`.status.phase`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.servicesReady`,description="Ready copied services / all copied services"
 // +kubebuilder:printcolumn:name="Pinned",type=string,JSONPath=`.status.parity.pinnedSummary`,description="Images pinned to prod's digest / all images"
+// +kubebuilder:printcolumn:name="Sleep",type=string,JSONPath=`.status.sleep.next`,description="When the environment sleeps or wakes next"
 // +kubebuilder:printcolumn:name="Expires",type=string,JSONPath=`.status.expiresAt`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:printcolumn:name="Target",type=string,JSONPath=`.status.targetNamespace`,priority=1
@@ -164,7 +165,7 @@ type MirrorEnvironmentSpec struct {
 	// +optional
 	Access *AccessSpec `json:"access,omitempty"`
 
-	// Data lists the copy's PostgreSQL databases: each gets prod's schema and synthetic data.
+	// Data lists the copy's databases (PostgreSQL, MySQL, MariaDB): each gets prod's schema and synthetic data.
 	// +optional
 	// +listType=map
 	// +listMapKey=name
@@ -179,6 +180,11 @@ type MirrorEnvironmentSpec struct {
 	// +listMapKey=name
 	// +kubebuilder:validation:MaxItems=20
 	Dependencies []DependencySpec `json:"dependencies,omitempty"`
+
+	// Sleep says when the copy sleeps (scaled to zero, its data kept) and wakes: by hand, on a
+	// schedule, or when idle. See sleep_types.go.
+	// +optional
+	Sleep *SleepSpec `json:"sleep,omitempty"`
 }
 
 // SourceSpec points at the production namespace.

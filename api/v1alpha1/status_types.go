@@ -5,7 +5,7 @@ import (
 )
 
 // Phase summarises where an environment stands.
-// +kubebuilder:validation:Enum=Pending;Provisioning;Seeding;Ready;Degraded;Failed;Expiring;Deleting
+// +kubebuilder:validation:Enum=Pending;Provisioning;Seeding;Ready;Degraded;Failed;Expiring;Deleting;Sleeping;Waking
 type Phase string
 
 const (
@@ -17,6 +17,10 @@ const (
 	PhaseFailed       Phase = "Failed"
 	PhaseExpiring     Phase = "Expiring"
 	PhaseDeleting     Phase = "Deleting"
+	// PhaseSleeping: scaled to zero by spec.sleep, its data kept; PhaseWaking: scaled back up
+	// and not ready yet.
+	PhaseSleeping Phase = "Sleeping"
+	PhaseWaking   Phase = "Waking"
 )
 
 // MirrorEnvironmentStatus is what the operator observed and did.
@@ -90,6 +94,14 @@ type MirrorEnvironmentStatus struct {
 	// +optional
 	ProvisionedAt *metav1.Time `json:"provisionedAt,omitempty"`
 
+	// Sleep is where the environment stands with spec.sleep, and its hours awake and asleep.
+	// +optional
+	Sleep *SleepStatus `json:"sleep,omitempty"`
+
+	// Resources compares the CPU and memory the copy requests with prod's.
+	// +optional
+	Resources *ResourcesStatus `json:"resources,omitempty"`
+
 	// Conditions: Ready, Reconciling, Stalled, Provisioned, VersionsPinned, ConfigScrubbed,
 	// Isolated, Seeded, DependenciesReady, Drifted. Reconciling and Stalled follow kstatus, so
 	// kstatus, Argo CD and Flux health checks read the environment correctly.
@@ -132,6 +144,12 @@ type ContainerImageStatus struct {
 	Image string `json:"image"`
 	// Pinned is true when Image names the digest prod runs (or prod's spec already did).
 	Pinned bool `json:"pinned"`
+	// Reason says why Image is not pinned to the digest prod runs (no prod pod runs it yet; the
+	// runtime reports only the image's local ID, which no registry serves; ...), or what is
+	// worth knowing about the digest it is pinned to.
+	// +optional
+	// +kubebuilder:validation:MaxLength=1024
+	Reason string `json:"reason,omitempty"`
 	// Overridden is true when a spec.overrides entry chose the image.
 	// +optional
 	Overridden bool `json:"overridden,omitempty"`
@@ -240,6 +258,36 @@ type ConfigStatus struct {
 	// +optional
 	// +kubebuilder:validation:MaxItems=50
 	ReplacedIn []ReplacedCount `json:"replacedIn,omitempty"`
+	// Uncertain lists the plain values the scrubber decided about without a rule that makes the
+	// decision sure: replaced only because they look random (a cluster id looks like a token),
+	// or kept as public by design (a browser API key, a feature flag's salt). Each names the
+	// spec.config.keepPlain rule that keeps it; spec.config.plainValues: Strict replaces what is
+	// kept on judgment.
+	// +optional
+	// +kubebuilder:validation:MaxItems=50
+	Uncertain []UncertainValue `json:"uncertain,omitempty"`
+	// UncertainOmitted counts the uncertain values left out of Uncertain.
+	// +optional
+	UncertainOmitted int32 `json:"uncertainOmitted,omitempty"`
+}
+
+// UncertainValue is one value the scrubber was not sure about, where it is, and what keeps it.
+type UncertainValue struct {
+	// Object is the prod object the value is in, e.g. "ConfigMap/app-config" or "Deployment/api".
+	Object string `json:"object"`
+	// Key is where the value is in the object: a ConfigMap key, an env var, a label key,
+	// "args[N]" for a container argument.
+	Key string `json:"key"`
+	// Path locates the value inside Key's value (a document path, an archive member).
+	// +optional
+	Path string `json:"path,omitempty"`
+	// Decision is what the scrubber did: Replaced or Kept.
+	Decision string `json:"decision"`
+	// Reason says why the decision is uncertain.
+	Reason string `json:"reason"`
+	// KeepRule is the spec.config.keepPlain entry that copies the value as it is in prod.
+	// +optional
+	KeepRule string `json:"keepRule,omitempty"`
 }
 
 // ReplacedCount is how many plain values were replaced in one object.
@@ -300,6 +348,16 @@ type DatabaseStatus struct {
 	// +optional
 	// +kubebuilder:validation:MaxItems=20
 	TablesSeeded []TableRows `json:"tablesSeeded,omitempty"`
+	// PartitionsCreated lists partitions seeding created in the copy (never in prod) for
+	// partitioned tables the schema has without partitions, the ones prod's application creates
+	// at run time: "schema.partition of schema.table (DEFAULT)". At most 20 are listed;
+	// PartitionsCreatedCount counts them all.
+	// +optional
+	// +kubebuilder:validation:MaxItems=20
+	// +kubebuilder:validation:items:MaxLength=512
+	PartitionsCreated []string `json:"partitionsCreated,omitempty"`
+	// +optional
+	PartitionsCreatedCount int32 `json:"partitionsCreatedCount,omitempty"`
 }
 
 // TableRows compares one table's rows in the copy with prod's.

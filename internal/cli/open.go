@@ -56,6 +56,17 @@ port-forward the first Service of the copy (or --service) to 127.0.0.1 until int
 }
 
 func (op *openOptions) run(ctx context.Context, c *Clients, env *v1alpha1.MirrorEnvironment) error {
+	if Asleep(env) {
+		msg := fmt.Sprintf("mirrorenvironment %s/%s is asleep (nothing of it runs): kubectl mirror wake %s -n %s --wait", env.Namespace, env.Name, env.Name, env.Namespace)
+		if !op.print {
+			return errors.New(msg)
+		}
+		fmt.Fprintln(op.ErrOut, "warning: "+msg)
+	}
+	// Opening it is using it: the idle rule of spec.sleep counts it.
+	if err := touch(ctx, c, env, op.Now()); err != nil {
+		fmt.Fprintf(op.ErrOut, "warning: could not mark the environment used (%v); its idle rule does not see this visit\n", err)
+	}
 	if urls := WebURLs(env.Status.URLs); len(urls) > 0 && op.service == "" {
 		for _, u := range urls {
 			fmt.Fprintln(op.Out, u)

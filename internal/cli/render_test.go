@@ -164,6 +164,10 @@ func TestRenderStatus(t *testing.T) {
 		"12 generated, 1 kept, 1 templated, 0 from dev Secrets",
 		"stripe/publishable-key",
 		"plain values replaced:                 4 (ConfigMap/app-config 3, Deployment/api 1)",
+		"uncertain values:                      5 (review them",
+		`- ConfigMap/app-config app.yaml (features.partner_ref): replaced, replaced only because it looks random; keep it: spec.config.keepPlain: {configMap: app-config, key: "app.yaml#features.partner_ref"}`,
+		"- workload/web NEXT_PUBLIC_MAPS_KEY: kept, kept as public client configuration\n",
+		"- and 3 more",
 		// data
 		"orders-db:              Seeding: 12000 rows in 3 tables",
 		"orders-db-seed-abc123 (kubectl mirror logs feature-x-3f1c9a2b --seed orders-db)",
@@ -185,14 +189,16 @@ func TestRenderList(t *testing.T) {
 	expired.Name, expired.Namespace = "old", "team-b"
 	expired.Status.ExpiresAt = &metav1.Time{Time: now.Add(-5 * time.Minute)}
 	expired.Status.URLs = nil
+	expired.Status.Phase, expired.Status.ServicesReady = v1alpha1.PhaseSleeping, "0/3"
+	expired.Status.Sleep = &v1alpha1.SleepStatus{State: v1alpha1.SleepAsleep, Next: "wakes Mon 08:00 CET"}
 	if err := RenderList(&b, []v1alpha1.MirrorEnvironment{*ready(), *expired}, now); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
 	want := []string{
-		"NAMESPACE   NAME                 BRANCH      PHASE   READY   PINNED   EXPIRES   URL                                           AGE",
-		"dev-envs    feature-x-3f1c9a2b   feature/x   Ready   3/3     2/3      in 47h    https://shop-feature-x-3f1c9a2b.example.com   60m",
-		"team-b      old                  feature/x   Ready   3/3     2/3      5m ago    -                                             60m",
+		"NAMESPACE   NAME                 BRANCH      PHASE      READY   PINNED   SLEEP                 EXPIRES   URL                                           AGE",
+		"dev-envs    feature-x-3f1c9a2b   feature/x   Ready      3/3     2/3      -                     in 47h    https://shop-feature-x-3f1c9a2b.example.com   60m",
+		"team-b      old                  feature/x   Sleeping   0/3     2/3      wakes Mon 08:00 CET   5m ago    -                                             60m",
 	}
 	if len(lines) != len(want) {
 		t.Fatalf("ls printed:\n%s", b.String())

@@ -21,6 +21,7 @@ import (
 func RenderStatus(w io.Writer, env *v1alpha1.MirrorEnvironment, now time.Time) error {
 	sections := []func(io.Writer){
 		func(w io.Writer) { renderHeader(w, env, now) },
+		func(w io.Writer) { renderSleep(w, env, now) },
 		func(w io.Writer) { renderInfrastructure(w, env) },
 		func(w io.Writer) { renderDependencies(w, env) },
 		func(w io.Writer) { renderConfiguration(w, env.Status.Config, env.Status.Conditions) },
@@ -203,6 +204,31 @@ func renderConfiguration(w io.Writer, c v1alpha1.ConfigStatus, conds []metav1.Co
 		}
 		fmt.Fprintf(w, "  plain values replaced:\t%d (%s)\n", c.Replaced, strings.Join(parts, ", "))
 	}
+	renderUncertain(w, c)
+}
+
+// renderUncertain lists the values the scrubber was unsure about, each with the keepPlain rule
+// that copies it as prod has it, so that a user can decide in one edit.
+func renderUncertain(w io.Writer, c v1alpha1.ConfigStatus) {
+	if len(c.Uncertain) == 0 && c.UncertainOmitted == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  uncertain values:\t%d (review them; plainValues: Strict replaces the kept ones)\n", int32(len(c.Uncertain))+c.UncertainOmitted)
+	for _, u := range c.Uncertain {
+		where := u.Object + " " + u.Key
+		if u.Path != "" {
+			where += " (" + u.Path + ")"
+		}
+		keep := ""
+		if u.KeepRule != "" && u.Decision == "Replaced" {
+			keep = "; keep it: spec.config.keepPlain: " + u.KeepRule
+		}
+		// No tab: a long location must not widen the section's columns.
+		fmt.Fprintf(w, "    - %s: %s, %s%s\n", where, strings.ToLower(u.Decision), u.Reason, keep)
+	}
+	if c.UncertainOmitted > 0 {
+		fmt.Fprintf(w, "    - and %d more (status lists the first 50)\n", c.UncertainOmitted)
+	}
 }
 
 func renderData(w io.Writer, env *v1alpha1.MirrorEnvironment) {
@@ -278,7 +304,7 @@ func orDash(s string) string {
 // RenderList writes the `ls` table.
 func RenderList(w io.Writer, envs []v1alpha1.MirrorEnvironment, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
-	fmt.Fprintln(tw, "NAMESPACE\tNAME\tBRANCH\tPHASE\tREADY\tPINNED\tEXPIRES\tURL\tAGE")
+	fmt.Fprintln(tw, "NAMESPACE\tNAME\tBRANCH\tPHASE\tREADY\tPINNED\tSLEEP\tEXPIRES\tURL\tAGE")
 	for i := range envs {
 		e := &envs[i]
 		expires := "-"
@@ -289,9 +315,9 @@ func RenderList(w io.Writer, envs []v1alpha1.MirrorEnvironment, now time.Time) e
 		if len(e.Status.URLs) > 0 {
 			url = e.Status.URLs[0]
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Namespace, e.Name, orDash(e.Spec.Branch),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Namespace, e.Name, orDash(e.Spec.Branch),
 			phaseOrPending(e.Status.Phase), orDash(e.Status.ServicesReady), orDash(e.Status.Parity.PinnedSummary),
-			expires, url, duration.HumanDuration(now.Sub(e.CreationTimestamp.Time)))
+			sleepColumn(e), expires, url, duration.HumanDuration(now.Sub(e.CreationTimestamp.Time)))
 	}
 	return tw.Flush()
 }

@@ -1,5 +1,5 @@
 // Package cli is `kubectl mirror`: the per-branch workflow on top of the MirrorEnvironment API
-// (up, ls, status, extend, down, logs, open). Its pure parts (names from branches, the manifest
+// (up, ls, status, extend, down, logs, open, sleep, wake). Its pure parts (names from branches, the manifest
 // `up` applies, progress, the wait verdict, the status report) are table-tested; the commands
 // only read flags, call the API and print.
 package cli
@@ -99,7 +99,7 @@ unless NAME is given, so in a checkout "kubectl mirror up --from shop-prod --wai
 	o.Config.AddFlags(root.PersistentFlags())
 	root.PersistentFlags().StringVar(&o.Branch, "branch", "", "Git branch the environment serves (default: the current git branch)")
 	root.AddCommand(newUpCommand(o), newListCommand(o), newStatusCommand(o), newExtendCommand(o),
-		newDownCommand(o), newLogsCommand(o), newOpenCommand(o))
+		newDownCommand(o), newLogsCommand(o), newOpenCommand(o), newSleepCommand(o), newWakeCommand(o))
 	registerCompletions(o, root)
 	return root
 }

@@ -125,16 +125,21 @@ func (u *upOptions) run(ctx context.Context) error {
 	if err := c.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(obj), client.FieldOwner(FieldManager), client.ForceOwnership); err != nil {
 		return fmt.Errorf("applying MirrorEnvironment %s/%s: %w", c.Namespace, name, err)
 	}
-	verb := "created"
+	verb, generation := "created", obj.GetGeneration()
 	if existing != nil {
 		verb = "updated"
+		woken, err := u.wakeOrTouch(ctx, c, name)
+		if err != nil {
+			return err
+		}
+		generation = max(generation, woken)
 	}
 	fmt.Fprintf(u.Out, "mirrorenvironment %s/%s %s (branch %s)\n", c.Namespace, name, verb, branch)
 	if !u.wait {
 		fmt.Fprintf(u.Out, "follow it with: kubectl mirror status %s -n %s\n", name, c.Namespace)
 		return nil
 	}
-	return u.waitReady(ctx, c, name, obj.GetGeneration())
+	return u.waitReady(ctx, c, name, generation)
 }
 
 // defaultSource is the existing environment's source, or the one namespace whose MirrorSource

@@ -67,6 +67,9 @@ func (w *Waiter) Observe(env *v1alpha1.MirrorEnvironment, now time.Time) Outcome
 		return Outcome{Verdict: Failed, Reason: stalled.Reason, Message: stalled.Message}
 	case ready != nil && ready.Status == metav1.ConditionTrue && ready.ObservedGeneration >= w.Generation:
 		return Outcome{Verdict: Succeeded, Reason: ready.Reason, Message: ready.Message}
+	case st.Phase == v1alpha1.PhaseSleeping && ready != nil && ready.ObservedGeneration >= w.Generation:
+		// Asleep for this very spec: it will not be Ready before it wakes.
+		return Outcome{Verdict: Failed, Reason: ready.Reason, Message: fmt.Sprintf("%s; wake it: kubectl mirror wake %s -n %s --wait", ready.Message, env.Name, env.Namespace)}
 	}
 	out := Outcome{Reason: v1alpha1.ReasonReconciling, Message: "phase " + phaseOrPending(st.Phase)}
 	if ready != nil {

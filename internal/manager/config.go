@@ -100,6 +100,9 @@ type Config struct {
 	// kubeconfigs may point at; empty: any.
 	AllowedAPIServers []string
 
+	// Sleep is what spec.sleep needs (sleep.go).
+	Sleep SleepConfig
+
 	// Zap configures the logger (--zap-* flags).
 	Zap zap.Options
 }
@@ -111,6 +114,7 @@ func Parse(args []string, getenv func(string) string, version string, out io.Wri
 	fs := flag.NewFlagSet("manager", flag.ContinueOnError)
 	fs.SetOutput(out)
 	lists := bindFlags(fs, &cfg, getenv)
+	bindSleepFlags(fs, &cfg.Sleep)
 	cfg.Zap.BindFlags(fs)
 	// --kubeconfig, read by ctrl.GetConfig (else $KUBECONFIG, in-cluster, ~/.kube/config).
 	kubeconfig.RegisterFlags(fs)

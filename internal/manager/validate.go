@@ -48,6 +48,7 @@ func (c *Config) Validate() error {
 	for _, ns := range c.SourceNamespaces {
 		add("source-namespaces", c.validateSourceNamespace(ns))
 	}
+	c.Sleep.validate(add)
 	return errors.Join(errs...)
 }
 

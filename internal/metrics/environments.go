@@ -16,6 +16,7 @@ import (
 var phases = []v1alpha1.Phase{
 	v1alpha1.PhasePending, v1alpha1.PhaseProvisioning, v1alpha1.PhaseSeeding, v1alpha1.PhaseReady,
 	v1alpha1.PhaseDegraded, v1alpha1.PhaseFailed, v1alpha1.PhaseExpiring, v1alpha1.PhaseDeleting,
+	v1alpha1.PhaseSleeping, v1alpha1.PhaseWaking,
 }
 
 // phaseUnknown counts environments that have no phase yet: the operator has not reconciled them.

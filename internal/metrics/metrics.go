@@ -61,7 +61,7 @@ var (
 
 func init() {
 	metrics.Registry.MustRegister(provisioningDuration, reconcileErrors, seededRows, seedingDuration,
-		driftEvents, apiWrites, environments)
+		driftEvents, apiWrites, environments, costs)
 }
 
 // ObserveProvisioned records how long env took from its creation to readyAt, its first Ready.
