@@ -12,11 +12,11 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
-	"github.com/envmirror/envmirror/internal/metrics"
 	"github.com/envmirror/envmirror/internal/mirror"
 )
 
@@ -98,7 +98,7 @@ func (r *MirrorEnvironmentReconciler) apply(ctx context.Context, s *scope, compo
 		kind := kindOf(obj)
 		name := kind + "/" + obj.GetName()
 		desired[name] = true
-		outcome, detail, err := r.applyOne(ctx, obj, frozen)
+		outcome, detail, err := r.applyOne(ctx, s.w, obj, frozen)
 		switch {
 		case apierrors.IsForbidden(err) || apierrors.IsInvalid(err):
 			res.failed = append(res.failed, fmt.Sprintf("%s: %v", name, err))
@@ -123,7 +123,7 @@ func (r *MirrorEnvironmentReconciler) apply(ctx context.Context, s *scope, compo
 	if frozen {
 		return res, nil
 	}
-	n, err := r.prune(ctx, s, component, desired)
+	n, err := r.prune(ctx, s, component, desired, func(obj client.Object) []input { return inputsOf(component, obj) })
 	res.pruned = n
 	return res, err
 }
@@ -141,7 +141,7 @@ const (
 
 // applyOne applies one object unless the live copy already has its content. The string is the
 // editor of a reverted copy, or what differs in a frozen one.
-func (r *MirrorEnvironmentReconciler) applyOne(ctx context.Context, obj client.Object, frozen bool) (applyOutcome, string, error) {
+func (r *MirrorEnvironmentReconciler) applyOne(ctx context.Context, w *writer, obj client.Object, frozen bool) (applyOutcome, string, error) {
 	u, err := mirror.ToApply(obj)
 	if err != nil {
 		return 0, "", err
@@ -174,9 +174,7 @@ func (r *MirrorEnvironmentReconciler) applyOne(ctx context.Context, obj client.O
 		return 0, "", err
 	}
 	log.FromContext(ctx).V(1).Info("applying", "kind", u.GetKind(), "object", client.ObjectKeyFromObject(obj))
-	metrics.Write(u.GetKind(), "apply")
-	if err := r.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u),
-		client.FieldOwner(mirror.FieldOwner), client.ForceOwnership); err != nil {
+	if err := w.apply(ctx, u); err != nil {
 		return 0, "", err
 	}
 	if outcome == applyReverted && u.GetResourceVersion() == live.GetResourceVersion() {
@@ -218,9 +216,11 @@ func foreignEditor(live client.Object) string {
 	return ""
 }
 
-// prune deletes the component's copies in the target namespace that are not desired. It lists
-// only in the target namespace and only objects labelled with this environment's uid.
-func (r *MirrorEnvironmentReconciler) prune(ctx context.Context, s *scope, component string, desired map[string]bool) (int, error) {
+// prune deletes the component's copies in the target namespace that are not desired, each only
+// when what it may have been made from (inputs) was read completely (deletions.go: pruneCopy);
+// the others stay, listed in s.withheld. It lists only in the target namespace and only objects
+// labelled with this environment's uid.
+func (r *MirrorEnvironmentReconciler) prune(ctx context.Context, s *scope, component string, desired map[string]bool, inputs func(client.Object) []input) (int, error) {
 	n := 0
 	for _, newList := range prunableKinds[component] {
 		list := newList()
@@ -234,30 +234,45 @@ func (r *MirrorEnvironmentReconciler) prune(ctx context.Context, s *scope, compo
 		if err != nil {
 			return n, err
 		}
-		kind, err := r.kindOfList(list)
+		gvk, err := r.gvkOfItems(list)
 		if err != nil {
 			return n, err
 		}
 		for _, item := range items {
 			obj := item.(client.Object)
-			if desired[kind+"/"+obj.GetName()] || !obj.GetDeletionTimestamp().IsZero() {
-				continue
-			}
-			log.FromContext(ctx).Info("pruning a copy whose source is gone", "kind", kind, "object", client.ObjectKeyFromObject(obj))
-			metrics.Write(kind, "delete")
-			if err := r.Delete(ctx, obj, client.PropagationPolicy("Background")); client.IgnoreNotFound(err) != nil {
+			obj.GetObjectKind().SetGroupVersionKind(gvk) // typed lists leave it empty
+			deleted, err := r.pruneOne(ctx, s, component, desired, obj, inputs(obj))
+			if err != nil {
 				return n, err
 			}
-			n++
+			if deleted {
+				n++
+			}
 		}
 	}
 	return n, nil
 }
 
-func (r *MirrorEnvironmentReconciler) kindOfList(list client.ObjectList) (string, error) {
+// pruneOne deletes one undesired copy when its inputs were read completely.
+func (r *MirrorEnvironmentReconciler) pruneOne(ctx context.Context, s *scope, component string, desired map[string]bool, obj client.Object, inputs []input) (bool, error) {
+	name := kindOf(obj) + "/" + obj.GetName()
+	if desired[name] || !obj.GetDeletionTimestamp().IsZero() {
+		return false, nil
+	}
+	ev := evidence{env: s.env, target: s.target, component: component, wanted: desired, inputs: inputs, known: &s.known}
+	deleted, refused, err := s.w.delete(ctx, pruneCopy, ev, obj, client.PropagationPolicy("Background"))
+	if refused != nil {
+		s.withheld = append(s.withheld, name+": "+refused.Error())
+	}
+	return deleted, err
+}
+
+// gvkOfItems is the group, version and kind of a typed list's items.
+func (r *MirrorEnvironmentReconciler) gvkOfItems(list client.ObjectList) (schema.GroupVersionKind, error) {
 	gvk, err := apiutil.GVKForObject(list, r.Scheme)
 	if err != nil {
-		return "", err
+		return schema.GroupVersionKind{}, err
 	}
-	return strings.TrimSuffix(gvk.Kind, "List"), nil
+	gvk.Kind = strings.TrimSuffix(gvk.Kind, "List")
+	return gvk, nil
 }

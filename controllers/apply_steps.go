@@ -93,9 +93,12 @@ func (r *MirrorEnvironmentReconciler) applyWorkloads(ctx context.Context, s *sco
 	return r.readiness(ctx, s)
 }
 
-// readiness reads the copies' status from the cache into the scope.
+// readiness reads the copies' status from the cache into the scope: the desired workloads',
+// and those of workloads kept because what they were made from could not be read (they still
+// run, and status keeps showing them).
 func (r *MirrorEnvironmentReconciler) readiness(ctx context.Context, s *scope) error {
 	services := append([]v1alpha1.ServiceStatus{}, s.desired.infra.Services...)
+	services = append(services, keptServices(s.env.Status.Services, services, s.withheld)...)
 	for i := range services {
 		sv := &services[i]
 		ok, msg, err := r.workloadReady(ctx, s.target, sv)
@@ -132,6 +135,26 @@ func (r *MirrorEnvironmentReconciler) workloadReady(ctx context.Context, ns stri
 		return ok, replicasMessage(ok, st.Status.ReadyReplicas, want), nil
 	}
 	return true, "", nil // a CronJob is ready when it exists
+}
+
+// keptServices are the previous status entries of workloads a prune withheld.
+func keptServices(previous, desired []v1alpha1.ServiceStatus, withheld []string) []v1alpha1.ServiceStatus {
+	have := map[string]bool{}
+	for _, sv := range desired {
+		have[sv.Kind+"/"+sv.Name] = true
+	}
+	kept := map[string]bool{}
+	for _, w := range withheld {
+		name, _, _ := strings.Cut(w, ": ")
+		kept[name] = true
+	}
+	var out []v1alpha1.ServiceStatus
+	for _, sv := range previous {
+		if k := sv.Kind + "/" + sv.Name; kept[k] && !have[k] {
+			out = append(out, sv)
+		}
+	}
+	return out
 }
 
 func replicasMessage(ok bool, have, want int32) string {

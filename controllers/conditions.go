@@ -82,6 +82,10 @@ type provisionedInput struct {
 	problems           []string
 	workloads, objects int
 	source, target     string
+	// unknown names what of prod could not be read for a reason that may pass; withheld the
+	// copies kept because what they were made from could not be read.
+	unknown  string
+	withheld []string
 }
 
 func setProvisionedCondition(env *v1alpha1.MirrorEnvironment, in provisionedInput) {
@@ -97,6 +101,17 @@ func setProvisionedCondition(env *v1alpha1.MirrorEnvironment, in provisionedInpu
 		problems := append(append([]string{}, in.problems...), in.applied.failed...)
 		setCondition(env, typ, metav1.ConditionFalse, v1alpha1.ReasonApplyFailed,
 			"%d of %d objects could not be copied: %s", len(problems), in.workloads+in.objects, strings.Join(problems, "; "))
+	case in.unknown != "" || len(in.withheld) > 0:
+		// kstatus: Unknown, not False: the copy may well match prod, but that is not known.
+		msg := "prod could not be read completely"
+		if in.unknown != "" {
+			msg += ": " + in.unknown
+		}
+		msg += "; the copy keeps what it has of it, and nothing made from it is pruned until it can be read"
+		if len(in.withheld) > 0 {
+			msg += fmt.Sprintf(" (kept %d: %s)", len(in.withheld), strings.Join(capList(in.withheld, 10), "; "))
+		}
+		setCondition(env, typ, metav1.ConditionUnknown, v1alpha1.ReasonSourcePartiallyRead, "%s", msg)
 	default:
 		setCondition(env, typ, metav1.ConditionTrue, v1alpha1.ReasonCopied,
 			"%d workloads and %d other objects copied from %s into %s", in.workloads, in.objects, in.source, in.target)
@@ -117,7 +132,7 @@ func setVersionsPinnedCondition(env *v1alpha1.MirrorEnvironment, infra *mirror.R
 	switch {
 	case len(mismatched) > 0:
 		setCondition(env, typ, metav1.ConditionFalse, v1alpha1.ReasonVersionMismatch,
-			"%d of %d images run the digest prod runs, but dependency stand-ins run another version than prod: %s",
+			"%d of %d images run the digest prod runs, but stand-ins run another version than prod: %s",
 			infra.Pinned, total, strings.Join(mismatched, "; "))
 	case env.Spec.Versions.Policy == v1alpha1.VersionKeepTag:
 		setCondition(env, typ, metav1.ConditionFalse, v1alpha1.ReasonPinningDisabled,

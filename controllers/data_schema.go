@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -14,10 +15,11 @@ import (
 	"github.com/envmirror/envmirror/internal/mirror"
 )
 
-// copySchemaFromProd runs the Job that pipes `pg_dump --schema-only` of prod into the copy's
-// database. The Job and the Secret holding prod's DSN live in the operator's namespace: prod's
-// credentials never enter the copy's namespace, where anyone who may read the copy could read
-// them. It reports whether the schema is in place.
+// copySchemaFromProd runs the Job that copies prod's schema into the copy's database with
+// `pg_dump --schema-only` (`mysqldump --no-data` for MySQL and MariaDB: data_mysql.go). The Job
+// and the Secret holding prod's DSN live in the operator's namespace: prod's credentials never
+// enter the copy's namespace, where anyone who may read the copy could read them. It reports
+// whether the schema is in place.
 func (r *MirrorEnvironmentReconciler) copySchemaFromProd(ctx context.Context, s *scope, p *dbPlan, st *v1alpha1.DatabaseStatus) (bool, error) {
 	env, d := s.env, p.spec
 	name := mirror.SchemaJobName(env, d.Name, p.hash)
@@ -32,15 +34,33 @@ func (r *MirrorEnvironmentReconciler) copySchemaFromProd(ctx context.Context, s 
 	where := r.OperatorNamespace + " job/" + name
 	switch {
 	case jobCondition(job, batchv1.JobComplete):
-		// prod's DSN is not needed any more.
-		dsn := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: r.OperatorNamespace, Name: name}}
-		if err := r.Delete(ctx, dsn); client.IgnoreNotFound(err) != nil {
-			return false, err
+		// prod's DSN, and the pull secret the Job pulled with, are not needed any more.
+		for _, secret := range []string{name, mirror.SchemaJobPullSecretName(name)} {
+			sec := &corev1.Secret{}
+			err := r.Get(ctx, client.ObjectKey{Namespace: r.OperatorNamespace, Name: secret}, sec)
+			if err == nil {
+				_, _, err = s.w.delete(ctx, dropCredential, evidence{env: env, operatorNamespace: r.OperatorNamespace, finished: true}, sec)
+			}
+			if client.IgnoreNotFound(err) != nil {
+				return false, err
+			}
 		}
 		return true, nil
 	case jobCondition(job, batchv1.JobFailed):
-		st.Phase, st.Reason = v1alpha1.DataFailed, v1alpha1.ReasonSeedFailed
-		st.Message = "copying the schema from prod failed; logs: kubectl logs -n " + where
+		// Prod's database may have been restarting, or briefly out of reach: the copy runs again
+		// after the retry delay, as a failed probe does.
+		if retryIn := probeRetryIn(job, s.now, r.probeRetryAfter()); retryIn > 0 {
+			st.Phase, st.Reason = v1alpha1.DataApplyingSchema, v1alpha1.ReasonSeedFailed // not Failed: see probeDatabase
+			st.Message = fmt.Sprintf("copying the schema from prod failed; logs: kubectl logs -n %s; copying again at %s",
+				where, s.now.Add(retryIn).UTC().Format(time.TimeOnly+" MST"))
+			s.readRetries[d.Name] = retryIn
+			return false, nil
+		}
+		ev := evidence{env: env, operatorNamespace: r.OperatorNamespace, now: s.now, retryAfter: r.probeRetryAfter()}
+		if _, _, err := s.w.delete(ctx, retryFailedProbe, ev, job, client.PropagationPolicy(metav1.DeletePropagationBackground)); err != nil {
+			return false, err
+		}
+		st.Phase, st.Reason, st.Message = v1alpha1.DataApplyingSchema, v1alpha1.ReasonProgressing, "copying prod's schema failed; copying it again with "+where
 	default:
 		st.Phase, st.Reason, st.Message = v1alpha1.DataApplyingSchema, v1alpha1.ReasonProgressing, "copying prod's schema (no rows) with "+where
 	}
@@ -66,6 +86,11 @@ func (r *MirrorEnvironmentReconciler) startSchemaJob(ctx context.Context, s *sco
 		st.Message = fmt.Sprintf("the prod DSN Secret %s/%s has no key %q", env.Namespace, ref.Name, key)
 		return nil
 	}
+	if problem := checkProdDSN(d, src.Data[key]); problem != "" {
+		st.Phase, st.Reason = v1alpha1.DataFailed, v1alpha1.ReasonDataInvalid
+		st.Message = fmt.Sprintf("the prod DSN in Secret %s/%s (key %q): %s", env.Namespace, ref.Name, key, problem)
+		return nil
+	}
 	conn := mirror.ConnectionFor(d)
 	password, err := r.copyPassword(ctx, s, d, conn)
 	if err != nil || password == "" {
@@ -79,17 +104,24 @@ func (r *MirrorEnvironmentReconciler) startSchemaJob(ctx context.Context, s *sco
 	secret := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Namespace: r.OperatorNamespace, Name: name, Labels: labels},
 		Type:       corev1.SecretTypeOpaque,
-		Data: map[string][]byte{
-			"SOURCE_DSN": src.Data[key],
-			"TARGET_DSN": []byte(mirror.TargetDSN(conn, s.target, password)),
-		},
+		Data:       schemaSecretData(d, src.Data[key], conn, s.target, password),
 	}
-	if err := r.Create(ctx, secret); err != nil && !apierrors.IsAlreadyExists(err) {
+	if err := s.w.createCredential(ctx, secret); err != nil && !apierrors.IsAlreadyExists(err) {
 		return err
 	}
-	job := mirror.SchemaJob(env, r.OperatorNamespace, name, name, r.schemaImage(s, d))
+	pullSecrets := append([]corev1.LocalObjectReference(nil), r.Settings.SeedImagePullSecrets...)
+	if cfg := schemaJobDockerConfig(s, d); cfg != nil {
+		// The stand-in's image of the spec may be private: the schema Job pulls it with the dev
+		// pull secret, copied next to it for as long as it runs.
+		if err := s.w.create(ctx, mirror.SchemaJobPullSecret(env, r.OperatorNamespace, name, cfg)); err != nil && !apierrors.IsAlreadyExists(err) {
+			return err
+		}
+		pullSecrets = append(pullSecrets, corev1.LocalObjectReference{Name: mirror.SchemaJobPullSecretName(name)})
+	}
+	job := mirror.SchemaJobFor(mirror.SchemaJobInput{Env: env, OperatorNamespace: r.OperatorNamespace, Name: name, SecretName: name,
+		Image: r.schemaImage(s, d), PullSecrets: pullSecrets, Engine: d.Engine})
 	job.Labels[mirror.LabelComponent] = mirror.ComponentData
-	if err := r.Create(ctx, job); err != nil && !apierrors.IsAlreadyExists(err) {
+	if err := s.w.create(ctx, job); err != nil && !apierrors.IsAlreadyExists(err) {
 		return err
 	}
 	st.Phase, st.Reason, st.Message = v1alpha1.DataApplyingSchema, v1alpha1.ReasonProgressing, "copying prod's schema (no rows) with "+r.OperatorNamespace+" job/"+name
@@ -113,8 +145,8 @@ func (r *MirrorEnvironmentReconciler) copyPassword(ctx context.Context, s *scope
 	return string(sec.Data[conn.Password.Key]), nil
 }
 
-// schemaImage is the postgres image that dumps prod's schema: the stand-in's, or the image the
-// copied database workload runs (prod's own, pinned), so pg_dump matches the server.
+// schemaImage is the image that dumps prod's schema: the stand-in's, or the image the copied
+// database workload runs (prod's own, pinned), so pg_dump (mysqldump) matches the server.
 func (r *MirrorEnvironmentReconciler) schemaImage(s *scope, d *v1alpha1.DatabaseSpec) string {
 	if d.StandIn != nil {
 		return s.desired.standIns.Image(d)
@@ -128,21 +160,22 @@ func (r *MirrorEnvironmentReconciler) schemaImage(s *scope, d *v1alpha1.Database
 			}
 		}
 	}
-	return "postgres"
+	return engineOf(d)
 }
 
 // cleanupOperatorNamespace removes what the environment left in the operator's namespace.
-func (r *MirrorEnvironmentReconciler) cleanupOperatorNamespace(ctx context.Context, env *v1alpha1.MirrorEnvironment) error {
+func (r *MirrorEnvironmentReconciler) cleanupOperatorNamespace(ctx context.Context, w *writer, env *v1alpha1.MirrorEnvironment) error {
 	if r.OperatorNamespace == "" {
 		return nil
 	}
 	sel := client.MatchingLabels{mirror.LabelEnvironmentUID: string(env.UID)}
+	ev := evidence{env: env, operatorNamespace: r.OperatorNamespace}
 	jobs := &batchv1.JobList{}
 	if err := r.List(ctx, jobs, client.InNamespace(r.OperatorNamespace), sel); err != nil {
 		return err
 	}
 	for i := range jobs.Items {
-		if err := r.Delete(ctx, &jobs.Items[i], client.PropagationPolicy(metav1.DeletePropagationBackground)); client.IgnoreNotFound(err) != nil {
+		if _, _, err := w.delete(ctx, deleteLeftovers, ev, &jobs.Items[i], client.PropagationPolicy(metav1.DeletePropagationBackground)); err != nil {
 			return err
 		}
 	}
@@ -151,9 +184,19 @@ func (r *MirrorEnvironmentReconciler) cleanupOperatorNamespace(ctx context.Conte
 		return err
 	}
 	for i := range secrets.Items {
-		if err := r.Delete(ctx, &secrets.Items[i]); client.IgnoreNotFound(err) != nil {
+		if _, _, err := w.delete(ctx, deleteLeftovers, ev, &secrets.Items[i]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// schemaJobDockerConfig is the dev pull secret's docker config when the schema Job runs a
+// stand-in image the spec names (official images need none).
+func schemaJobDockerConfig(s *scope, d *v1alpha1.DatabaseSpec) []byte {
+	ref := s.env.Spec.Config.Secrets.PullSecretRef
+	if d.StandIn == nil || d.StandIn.Image == "" || ref == nil {
+		return nil
+	}
+	return s.inputs.devSecrets[ref.Name].Data[corev1.DockerConfigJsonKey]
 }

@@ -11,10 +11,12 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
+	"github.com/envmirror/envmirror/internal/deps"
 	"github.com/envmirror/envmirror/internal/mirror"
 	"github.com/envmirror/envmirror/internal/seed/contract"
 )
@@ -166,9 +168,12 @@ var _ = Describe("data parity", Ordered, func() {
 
 	It("reports the seeding result and becomes Ready", func() {
 		job := seedJobs(target, "orders-db")[0]
-		finishJob(&job, contract.Summary{Tables: 2, Rows: 6000, DurationSeconds: 0.8, RowsPerSecond: 7500}, true)
+		finishJob(&job, contract.Summary{Tables: 2, Rows: 6000, DurationSeconds: 0.8, RowsPerSecond: 7500,
+			PartitionsCreated: []string{"public.events_default of public.events (DEFAULT)"}, PartitionsCreatedCount: 1}, true)
 		Eventually(func() v1alpha1.DataPhase { return dataStatus(env, "orders-db").Phase }, 20*time.Second).Should(Equal(v1alpha1.DataSeeded))
 		st := dataStatus(env, "orders-db")
+		Expect(st.PartitionsCreated).To(Equal([]string{"public.events_default of public.events (DEFAULT)"}))
+		Expect(st.PartitionsCreatedCount).To(Equal(int32(1)))
 		Expect(st.Rows).To(Equal(int64(6000)))
 		Expect(st.Tables).To(Equal(int32(2)))
 		Expect(st.RowsPerSecond).To(Equal(int64(7500)))
@@ -213,13 +218,8 @@ var _ = Describe("data parity", Ordered, func() {
 
 var _ = Describe("a schema read from prod's database", func() {
 	It("copies it with a Job in the operator's namespace; prod's DSN never enters the copy", func() {
-		devNS, prodNS := unique("dev"), unique("prod")
-		createNamespace(devNS, nil)
-		createNamespace(prodNS, nil)
-		grantMirroring(prodNS)
 		prodDSN := "postgres://readonly:CANARY-prod-dsn-password@orders.prod.rds.example.com:5432/orders"
-		Expect(k8s.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: devNS, Name: "orders-prod-dsn"},
-			Data: map[string][]byte{"dsn": []byte(prodDSN)}})).To(Succeed())
+		devNS, prodNS := grantedWithDSN("orders-prod-dsn", prodDSN)
 		env := newEnv(devNS, "fromdb", prodNS)
 		env.Spec.Data = []v1alpha1.DatabaseSpec{{Name: "orders-db", Engine: v1alpha1.DatabasePostgres,
 			StandIn: &v1alpha1.StandInSpec{Version: "15"},
@@ -227,6 +227,16 @@ var _ = Describe("a schema read from prod's database", func() {
 			Rows:    v1alpha1.RowsSpec{Default: ptr.To[int64](10)}}}
 		Expect(k8s.Create(ctx, env)).To(Succeed())
 		target := prodNS + "-fromdb"
+
+		// First prod's version and extensions are read, read-only, by a probe Job in the
+		// operator's namespace; the stand-in waits for it.
+		probe := eventuallyDatabaseProbe(env)
+		Eventually(func() string { return dataStatus(env, "orders-db").Message }, 10*time.Second).
+			Should(ContainSubstring("reading prod's PostgreSQL version and extensions"))
+		Expect(string(copyOf(operatorNamespace, probe.Name, &corev1.Secret{}).Data["SOURCE_URL"])).To(Equal(prodDSN))
+		Expect(k8s.Get(ctx, client.ObjectKey{Namespace: target, Name: "orders-db"}, &appsv1.StatefulSet{})).NotTo(Succeed())
+		finishProbe(&probe, deps.Summary{Engine: "postgres", Version: "15.8"}, true)
+
 		Eventually(func() error {
 			return k8s.Get(ctx, client.ObjectKey{Namespace: target, Name: "orders-db"}, &appsv1.StatefulSet{})
 		}, 20*time.Second).Should(Succeed())
@@ -235,7 +245,8 @@ var _ = Describe("a schema read from prod's database", func() {
 		var schemaJob batchv1.Job
 		Eventually(func(g Gomega) {
 			jobs := &batchv1.JobList{}
-			g.Expect(k8s.List(ctx, jobs, client.InNamespace(operatorNamespace), client.MatchingLabels{mirror.LabelEnvironmentUID: string(getEnv(env).UID)})).To(Succeed())
+			g.Expect(k8s.List(ctx, jobs, client.InNamespace(operatorNamespace), client.MatchingLabels{
+				mirror.LabelEnvironmentUID: string(getEnv(env).UID), mirror.LabelComponent: mirror.ComponentData})).To(Succeed())
 			g.Expect(jobs.Items).To(HaveLen(1))
 			schemaJob = jobs.Items[0]
 		}, 20*time.Second).Should(Succeed())
@@ -252,11 +263,133 @@ var _ = Describe("a schema read from prod's database", func() {
 		Eventually(func() []batchv1.Job { return seedJobs(target, "orders-db") }, 20*time.Second).Should(HaveLen(1))
 		args := seedJobs(target, "orders-db")[0].Spec.Template.Spec.Containers[0].Args
 		Expect(strings.Join(args, " ")).NotTo(ContainSubstring("--schema-file"))
+		Expect(args).To(ContainElement("--schema-from-database"), "seeding refuses a copy that lacks one of prod's tables")
 		Eventually(gone(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: operatorNamespace, Name: schemaJob.Name}}), 10*time.Second).Should(BeTrue())
 		Expect(scanNamespace(target, []string{"CANARY-prod-dsn-password"})).To(BeEmpty())
+
+		// The probe's record stays, its copy of prod's DSN does not.
+		Eventually(gone(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: operatorNamespace, Name: probe.Name}}), 10*time.Second).Should(BeTrue())
 
 		// Deleting the environment removes what it left in the operator's namespace.
 		Expect(k8s.Delete(ctx, env)).To(Succeed())
 		Eventually(gone(&schemaJob), 20*time.Second).Should(BeTrue())
+		Eventually(gone(&probe), 20*time.Second).Should(BeTrue())
+	})
+
+	It("runs a failed probe or schema copy of prod's database again by itself, without waiting for the Secret to change", func() {
+		devNS, prodNS := grantedWithDSN("late-dsn", "postgres://readonly:pw@late.prod.example.com/orders")
+		env := newEnv(devNS, "late", prodNS)
+		env.Spec.Data = []v1alpha1.DatabaseSpec{{Name: "orders-db", Engine: v1alpha1.DatabasePostgres, StandIn: &v1alpha1.StandInSpec{},
+			Schema: &v1alpha1.SchemaSource{FromDatabase: &v1alpha1.FromDatabaseSchema{SecretRef: v1alpha1.SecretKeyRef{Name: "late-dsn"}}}}}
+		Expect(k8s.Create(ctx, env)).To(Succeed())
+		target := prodNS + "-late"
+
+		By("prod's database refuses the first probe (still starting, say): the environment waits, it does not stall")
+		first := eventuallyDatabaseProbe(env)
+		finishProbe(&first, deps.Summary{Engine: "postgres", Error: "dial tcp 10.96.66.49:5432: connect: connection refused"}, false)
+		Eventually(func() string { return dataStatus(env, "orders-db").Message }, 10*time.Second).
+			Should(ContainSubstring("or as soon as the Secret late-dsn changes"))
+		Expect(condition(getEnv(env), v1alpha1.ConditionStalled).Status).NotTo(Equal(metav1.ConditionTrue),
+			"a failed probe that runs again by itself is not a stall")
+		Expect(dataStatus(env, "orders-db")).To(And(HaveField("Phase", v1alpha1.DataProvisioning), HaveField("Reason", v1alpha1.ReasonProbeFailed)),
+			"not Failed, which ends every wait on it, yet the reason says what failed")
+
+		By("the probe runs again by itself, and its success brings the stand-in")
+		Eventually(func() types.UID {
+			jobs := probeJobs(env)
+			if len(jobs) != 1 {
+				return ""
+			}
+			return jobs[0].UID
+		}, 20*time.Second).ShouldNot(Or(BeEmpty(), Equal(first.UID)), "a new probe Job after the retry delay")
+		// There is no garbage collector here: remove the first Job's pods as it would.
+		Expect(k8s.DeleteAllOf(ctx, &corev1.Pod{}, client.InNamespace(operatorNamespace), client.MatchingLabels{"job-name": first.Name})).To(Succeed())
+		second := eventuallyDatabaseProbe(env)
+		finishProbe(&second, deps.Summary{Engine: "postgres", Version: "16.4"}, true)
+		Eventually(func() error {
+			return k8s.Get(ctx, client.ObjectKey{Namespace: target, Name: "orders-db"}, &appsv1.StatefulSet{})
+		}, 20*time.Second).Should(Succeed())
+		markStandInReady(target, "orders-db")
+
+		By("the schema copy fails too (prod restarting): it runs again by itself as well")
+		schemaJob := func() batchv1.Job {
+			jobs := &batchv1.JobList{}
+			Expect(k8s.List(ctx, jobs, client.InNamespace(operatorNamespace), client.MatchingLabels{
+				mirror.LabelEnvironmentUID: string(getEnv(env).UID), mirror.LabelComponent: mirror.ComponentData})).To(Succeed())
+			if len(jobs.Items) != 1 {
+				return batchv1.Job{}
+			}
+			return jobs.Items[0]
+		}
+		Eventually(func() types.UID { return schemaJob().UID }, 20*time.Second).ShouldNot(BeEmpty())
+		failed := schemaJob()
+		finishJob(&failed, contract.Summary{}, false)
+		Eventually(func() string { return dataStatus(env, "orders-db").Message }, 10*time.Second).Should(ContainSubstring("copying again at"))
+		Expect(dataStatus(env, "orders-db").Phase).To(Equal(v1alpha1.DataApplyingSchema))
+		Eventually(func() types.UID { return schemaJob().UID }, 20*time.Second).ShouldNot(Or(BeEmpty(), Equal(failed.UID)),
+			"a new schema Job after the retry delay")
+		Expect(k8s.Delete(ctx, env)).To(Succeed())
+	})
+
+	It("runs prod's PostgreSQL version on an image with prod's extensions, and reports a pinned version that differs", func() {
+		devNS, prodNS := grantedWithDSN("geo-dsn", "postgres://readonly:pw@geo.prod.example.com/geo")
+		env := newEnv(devNS, "geo", prodNS)
+		fromProd := &v1alpha1.SchemaSource{FromDatabase: &v1alpha1.FromDatabaseSchema{SecretRef: v1alpha1.SecretKeyRef{Name: "geo-dsn"}}}
+		env.Spec.Data = []v1alpha1.DatabaseSpec{
+			{Name: "geo-db", Engine: v1alpha1.DatabasePostgres, StandIn: &v1alpha1.StandInSpec{}, Schema: fromProd},
+			{Name: "pinned-db", Engine: v1alpha1.DatabasePostgres, StandIn: &v1alpha1.StandInSpec{Version: "16.2"}, Schema: fromProd},
+		}
+		Expect(k8s.Create(ctx, env)).To(Succeed())
+		target := prodNS + "-geo"
+		for _, name := range []string{"geo-db", "pinned-db"} {
+			probe := eventuallyDatabaseProbeOf(env, name)
+			finishProbe(&probe, deps.Summary{Engine: "postgres", Version: "16.4",
+				Extensions: []contract.Extension{{Name: "plpgsql", Version: "1.0"}, {Name: "postgis", Version: "3.4.2"}}}, true)
+		}
+		image := func(name string) string {
+			sts := &appsv1.StatefulSet{}
+			if err := k8s.Get(ctx, client.ObjectKey{Namespace: target, Name: name}, sts); err != nil {
+				return ""
+			}
+			return sts.Spec.Template.Spec.Containers[0].Image
+		}
+		Eventually(func() string { return image("geo-db") }, 20*time.Second).Should(Equal("postgis/postgis:16-3.4"))
+		Eventually(func() string { return image("pinned-db") }, 20*time.Second).Should(HavePrefix("postgis/postgis:16"))
+		c := eventuallyCondition(env, v1alpha1.ConditionVersionsPinned, metav1.ConditionFalse, v1alpha1.ReasonVersionMismatch)
+		Expect(c.Message).To(ContainSubstring("spec.data[pinned-db].standIn.version runs PostgreSQL 16.2, prod runs 16.4"))
+		Expect(c.Message).NotTo(ContainSubstring("geo-db"), "the stand-in that runs prod's version matches it")
 	})
 })
+
+// grantedWithDSN makes a dev namespace and a prod namespace that grants it, with a DSN Secret
+// of prod's database in the dev namespace.
+func grantedWithDSN(secret, dsn string) (devNS, prodNS string) {
+	GinkgoHelper()
+	devNS, prodNS = unique("dev"), unique("prod")
+	createNamespace(devNS, nil)
+	createNamespace(prodNS, nil)
+	grantMirroring(prodNS)
+	Expect(k8s.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: devNS, Name: secret},
+		Data: map[string][]byte{"dsn": []byte(dsn)}})).To(Succeed())
+	return devNS, prodNS
+}
+
+// eventuallyDatabaseProbe waits for the probe Job of an environment's only database.
+func eventuallyDatabaseProbe(env *v1alpha1.MirrorEnvironment) batchv1.Job {
+	GinkgoHelper()
+	return eventuallyDatabaseProbeOf(env, env.Spec.Data[0].Name)
+}
+
+// eventuallyDatabaseProbeOf waits for the probe Job of prod's database behind a spec.data entry.
+func eventuallyDatabaseProbeOf(env *v1alpha1.MirrorEnvironment, db string) batchv1.Job {
+	GinkgoHelper()
+	var job batchv1.Job
+	Eventually(func(g Gomega) {
+		jobs := &batchv1.JobList{}
+		g.Expect(k8s.List(ctx, jobs, client.InNamespace(operatorNamespace), client.MatchingLabels{
+			mirror.LabelEnvironmentUID: string(getEnv(env).UID), mirror.LabelDatabase: db})).To(Succeed())
+		g.Expect(jobs.Items).To(HaveLen(1))
+		job = jobs.Items[0]
+	}, 20*time.Second).Should(Succeed())
+	return job
+}

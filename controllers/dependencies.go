@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
 	"github.com/envmirror/envmirror/internal/deps"
@@ -54,6 +55,8 @@ type probeResult struct {
 	message string
 	// secretVersion is the resourceVersion of the user's Secret the Job started from.
 	secretVersion string
+	// failedAt is when the Job failed (its Failed condition's transition).
+	failedAt time.Time
 }
 
 // planDependencies plans every spec.dependencies entry and finds what prod uses without one.
@@ -76,7 +79,11 @@ func planDependencies(in planInput) depsPlan {
 // engine probes again.
 func versionProbeJob(env *v1alpha1.MirrorEnvironment, d *v1alpha1.DependencySpec) string {
 	ref := d.VersionFrom.SecretRef
-	return mirror.ProbeJobName(env, d.Name, "version", shortHash(string(d.Engine)+"|"+ref.Name+"|"+ref.KeyOr("url")))
+	inputs := string(d.Engine) + "|" + ref.Name + "|" + ref.KeyOr("url")
+	if c := d.VersionFrom.CASecretRef; c != nil {
+		inputs += "|" + c.Name + "/" + c.KeyOr("ca.crt") // a new CA probes again
+	}
+	return mirror.ProbeJobName(env, d.Name, "version", shortHash(inputs))
 }
 
 func planDependency(env *v1alpha1.MirrorEnvironment, d *v1alpha1.DependencySpec, probes map[string]*probeResult) *depPlan {

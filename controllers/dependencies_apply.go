@@ -1,9 +1,11 @@
 package controllers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -26,7 +28,7 @@ import (
 // readProbes reads what the environment's probe Jobs came to (read stage).
 func (r *MirrorEnvironmentReconciler) readProbes(ctx context.Context, s *scope) error {
 	s.probes = map[string]*probeResult{}
-	if len(s.env.Spec.Dependencies) == 0 || r.OperatorNamespace == "" {
+	if (len(s.env.Spec.Dependencies) == 0 && len(probedDatabases(s.env)) == 0) || r.OperatorNamespace == "" {
 		return nil
 	}
 	jobs := &batchv1.JobList{}
@@ -42,6 +44,7 @@ func (r *MirrorEnvironmentReconciler) readProbes(ctx context.Context, s *scope) 
 		case jobCondition(job, batchv1.JobFailed):
 			res.done, res.failed = true, true
 			if c := jobConditionOf(job, batchv1.JobFailed); c != nil {
+				res.failedAt = c.LastTransitionTime.Time
 				res.message = "the probe Job failed (" + c.Message + "); logs: kubectl logs -n " + r.OperatorNamespace + " job/" + job.Name
 			}
 		}
@@ -90,15 +93,38 @@ func (r *MirrorEnvironmentReconciler) terminationMessage(ctx context.Context, ns
 func (r *MirrorEnvironmentReconciler) applyDependencies(ctx context.Context, s *scope) error {
 	jobs := map[string]bool{} // the probe Jobs that should exist, and whether their Secret should
 	statuses := make([]v1alpha1.DependencyStatus, 0, len(s.desired.deps.entries))
+	var retry *waiting // the soonest failed probe that runs again by itself
 	for _, p := range s.desired.deps.entries {
 		st, err := r.stepDependency(ctx, s, p, jobs)
 		if err != nil {
 			return err
 		}
+		if in := r.probeRetryPending(s, p); in > 0 && (retry == nil || in < retry.after) {
+			retry = &waiting{condition: v1alpha1.ConditionDependenciesReady, after: in, reason: v1alpha1.ReasonProbeFailed,
+				message: fmt.Sprintf("%s: %s; probing again at %s", p.spec.Name, st.Message, s.now.Add(in).UTC().Format(time.TimeOnly+" MST"))}
+		}
 		statuses = append(statuses, st)
 	}
 	s.dependencies = statuses
-	return r.cleanupProbes(ctx, s, jobs)
+	wantedDatabaseProbes(s, jobs)
+	if err := r.cleanupProbes(ctx, s, jobs); err != nil || retry == nil {
+		return err
+	}
+	return retry
+}
+
+// probeRetryPending is how long until a dependency's failed probe runs again by itself (0: it
+// has not failed, or it already runs again).
+func (r *MirrorEnvironmentReconciler) probeRetryPending(s *scope, p *depPlan) time.Duration {
+	for _, res := range []*probeResult{p.probe, s.probes[definitionsJobOf(s, p)]} {
+		if res == nil || !res.failed {
+			continue
+		}
+		if in := retryInAfter(res.failedAt, s.now, r.probeRetryAfter()); in > 0 {
+			return in
+		}
+	}
+	return 0
 }
 
 // stepDependency moves one dependency along and says where it stands.
@@ -108,7 +134,7 @@ func (r *MirrorEnvironmentReconciler) stepDependency(ctx context.Context, s *sco
 	if p.probeJob != "" {
 		jobs[p.probeJob] = p.probe == nil || !p.probe.done
 		if retried, err := r.retryProbe(ctx, s, p.spec, p.probe); retried || err != nil {
-			st.Reason, st.Message = v1alpha1.ReasonProgressing, "prod's URL changed since the probe failed: probing again"
+			st.Reason, st.Message = v1alpha1.ReasonProgressing, "the probe failed; prod's URL changed or it failed "+r.probeRetryAfter().String()+" ago: probing again"
 			return st, err
 		}
 		if p.probe == nil || !p.probe.done {
@@ -134,6 +160,12 @@ func (r *MirrorEnvironmentReconciler) stepDependency(ctx context.Context, s *sco
 	}
 	st.Ready = ready
 	if !ready {
+		// A stand-in that restarts keeps its volume, and with it prod's definitions: the record
+		// of their copy stays wanted, or the restart would copy them again (into a broker that
+		// may not answer yet) before the stand-in could count as ready.
+		if res := s.probes[definitionsJobOf(s, p)]; res != nil && res.done && !res.failed {
+			jobs[res.job] = false
+		}
 		st.Reason, st.Message = v1alpha1.ReasonDependencyNotReady, msg
 		if v.Note != "" {
 			st.Message += "; " + v.Note
@@ -165,8 +197,13 @@ func (r *MirrorEnvironmentReconciler) standInReady(ctx context.Context, ns, name
 	pod := &corev1.Pod{}
 	digest := ""
 	if err := r.Get(ctx, client.ObjectKey{Namespace: ns, Name: name + "-0"}, pod); err == nil {
+		images := map[string]string{}
+		for _, c := range pod.Spec.Containers {
+			images[c.Name] = c.Image
+		}
 		for _, c := range pod.Status.ContainerStatuses {
-			digest = mirror.DigestOf(c.ImageID)
+			// Only a digest the image's registry serves (a local runtime reports a config digest).
+			digest, _ = mirror.ServableDigest(images[c.Name], c.ImageID)
 		}
 	}
 	return true, digest, "", nil
@@ -174,11 +211,21 @@ func (r *MirrorEnvironmentReconciler) standInReady(ctx context.Context, ns, name
 
 // definitionsJob names the Job that copies prod's definitions into a stand-in: a new version,
 // image, Secret reference or copy namespace copies again.
+// definitionsJobOf is definitionsJob for any entry: "" where prod's definitions are not copied.
+func definitionsJobOf(s *scope, p *depPlan) string {
+	if !p.spec.DefinitionsFromProd || p.spec.VersionFrom == nil || p.version == nil {
+		return ""
+	}
+	return definitionsJob(s, p)
+}
+
 func definitionsJob(s *scope, p *depPlan) string {
 	d, v := p.spec, p.version
 	ref := d.VersionFrom.SecretRef
+	// The engine's data layout too: a stand-in that moved its data directory starts empty, and
+	// needs prod's definitions again.
 	return mirror.ProbeJobName(s.env, d.Name, "defs",
-		shortHash(string(d.Engine)+"|"+v.Version+"|"+v.Image+"|"+ref.Name+"|"+ref.KeyOr("url")+"|"+s.target+"|"+v.Database))
+		shortHash(string(d.Engine)+"|"+v.Version+"|"+v.Image+"|"+ref.Name+"|"+ref.KeyOr("url")+"|"+s.target+"|"+v.Database+"|"+v.Engine.Layout()))
 }
 
 // copyDefinitions copies prod's definitions into a ready stand-in, once; the stand-in is Ready
@@ -246,42 +293,91 @@ func (r *MirrorEnvironmentReconciler) runProbe(ctx context.Context, s *scope, p 
 	if targetURL != "" {
 		secret.Data["TARGET_URL"] = []byte(targetURL)
 	}
-	if err := r.Create(ctx, secret); err != nil && !apierrors.IsAlreadyExists(err) {
+	if ca, problem, err := r.probeCABundle(ctx, s, d); err != nil || problem != "" {
+		if problem != "" {
+			st.Reason, st.Message = v1alpha1.ReasonProbeFailed, problem
+		}
+		return err
+	} else if ca != nil {
+		secret.Data[mirror.ProbeCABundleKey] = ca
+	}
+	if err := s.w.createCredential(ctx, secret); err != nil && !apierrors.IsAlreadyExists(err) {
 		return err
 	}
 	job := mirror.ProbeJob(mirror.ProbeJobInput{Env: env, OperatorNamespace: r.OperatorNamespace, Name: name, Dependency: d,
 		Definitions: targetURL != "", Image: r.SeedImage, PullSecrets: r.Settings.SeedImagePullSecrets})
 	job.Annotations = map[string]string{annotationSecretVersion: src.ResourceVersion}
-	err = r.Create(ctx, job)
+	err = s.w.create(ctx, job)
 	switch {
 	case err == nil:
 		what := "reading prod's " + string(d.Engine) + " version"
 		if targetURL != "" {
 			what = "copying prod's " + string(d.Engine) + " definitions into the stand-in"
 		}
-		r.event(env, corev1.EventTypeNormal, "Probing", "Probe", "%s with %s job/%s", what, r.OperatorNamespace, name)
+		s.w.event(env, corev1.EventTypeNormal, "Probing", "Probe", "%s with %s job/%s", what, r.OperatorNamespace, name)
 	case !apierrors.IsAlreadyExists(err):
 		return err
 	}
 	return nil
 }
 
-// retryProbe deletes a failed probe Job when the user's Secret changed since it started, so the
-// next reconcile (woken by the deletion) runs it again. It reports whether it did.
+// retryProbe deletes a failed probe Job when the user's Secret changed since it started, or
+// when it failed probeRetryAfter ago, so the next reconcile (woken by the deletion) runs it
+// again. It reports whether it did.
 func (r *MirrorEnvironmentReconciler) retryProbe(ctx context.Context, s *scope, d *v1alpha1.DependencySpec, res *probeResult) (bool, error) {
+	retried, _, err := r.retryFailedProbeOf(ctx, s, d.VersionFrom.SecretRef.Name, res)
+	return retried, err
+}
+
+// defaultProbeRetryAfter is how long after a probe failed it runs again though nothing changed. A probe
+// fails for passing reasons as often as for lasting ones: prod's database still starting, a DNS
+// or network hiccup, an eviction. Waiting for the user to edit the Secret would leave such an
+// environment without data for good; retrying at once would run a pod a minute against a
+// wrong password. The Job's own backoff (backoffLimit 2) has already retried within a minute.
+const defaultProbeRetryAfter = 2 * time.Minute
+
+func (r *MirrorEnvironmentReconciler) probeRetryAfter() time.Duration {
+	return cmp.Or(r.ProbeRetryAfter, defaultProbeRetryAfter)
+}
+
+// probeRetryIn is how long until a Job that failed may run again, after retryAfter (0: now).
+func probeRetryIn(job *batchv1.Job, now time.Time, retryAfter time.Duration) time.Duration {
+	c := jobConditionOf(job, batchv1.JobFailed)
+	if c == nil {
+		return 0
+	}
+	return retryInAfter(c.LastTransitionTime.Time, now, retryAfter)
+}
+
+// retryInAfter is how long until something that failed at failedAt may run again, retryAfter
+// later (0: now, or when the failure's time is not known).
+func retryInAfter(failedAt, now time.Time, retryAfter time.Duration) time.Duration {
+	if failedAt.IsZero() {
+		return 0
+	}
+	return max(0, failedAt.Add(retryAfter).Sub(now))
+}
+
+// retryFailedProbeOf is retryProbe for a probe that read the user's Secret named secret; when it
+// does not retry yet, retryIn says how long until it will.
+func (r *MirrorEnvironmentReconciler) retryFailedProbeOf(ctx context.Context, s *scope, secret string, res *probeResult) (retried bool, retryIn time.Duration, err error) {
 	if res == nil || !res.failed {
-		return false, nil
+		return false, 0, nil
 	}
 	src := &corev1.Secret{}
-	if err := s.inputReader.Get(ctx, client.ObjectKey{Namespace: s.env.Namespace, Name: d.VersionFrom.SecretRef.Name}, src); err != nil {
-		return false, client.IgnoreNotFound(err)
+	if err := s.inputReader.Get(ctx, client.ObjectKey{Namespace: s.env.Namespace, Name: secret}, src); err != nil {
+		return false, 0, client.IgnoreNotFound(err)
 	}
-	if src.ResourceVersion == res.secretVersion {
-		return false, nil
+	job := &batchv1.Job{}
+	if err := r.Get(ctx, client.ObjectKey{Namespace: r.OperatorNamespace, Name: res.job}, job); err != nil {
+		return false, 0, client.IgnoreNotFound(err)
 	}
-	job := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Namespace: r.OperatorNamespace, Name: res.job}}
-	err := r.Delete(ctx, job, client.PropagationPolicy(metav1.DeletePropagationBackground))
-	return true, client.IgnoreNotFound(err)
+	if wait := probeRetryIn(job, s.now, r.probeRetryAfter()); src.ResourceVersion == res.secretVersion && wait > 0 {
+		return false, wait, nil
+	}
+	ev := evidence{env: s.env, operatorNamespace: r.OperatorNamespace, secretVersion: src.ResourceVersion, now: s.now, retryAfter: r.probeRetryAfter()}
+	deleted, _, err := s.w.delete(ctx, retryFailedProbe, ev, job, client.PropagationPolicy(metav1.DeletePropagationBackground))
+	return deleted, 0, err
 }
 
 // cleanupProbes deletes the probe Jobs that are not wanted any more (their inputs changed) and
@@ -295,10 +391,14 @@ func (r *MirrorEnvironmentReconciler) cleanupProbes(ctx context.Context, s *scop
 	if err := r.List(ctx, list, client.InNamespace(r.OperatorNamespace), probeLabels(s.env)); err != nil {
 		return err
 	}
+	wanted := map[string]bool{}
+	for name := range jobs {
+		wanted[name] = true
+	}
+	ev := evidence{env: s.env, operatorNamespace: r.OperatorNamespace, listed: true, wanted: wanted}
 	for i := range list.Items {
-		if _, wanted := jobs[list.Items[i].Name]; !wanted {
-			err := r.Delete(ctx, &list.Items[i], client.PropagationPolicy(metav1.DeletePropagationBackground))
-			if client.IgnoreNotFound(err) != nil {
+		if job := &list.Items[i]; !wanted[job.Name] && job.DeletionTimestamp.IsZero() {
+			if _, _, err := s.w.delete(ctx, pruneOperatorJob, ev, job, client.PropagationPolicy(metav1.DeletePropagationBackground)); err != nil {
 				return err
 			}
 		}
@@ -307,12 +407,35 @@ func (r *MirrorEnvironmentReconciler) cleanupProbes(ctx context.Context, s *scop
 	if err := r.List(ctx, secrets, client.InNamespace(r.OperatorNamespace), probeLabels(s.env)); err != nil {
 		return err
 	}
+	// A Secret is read by the Job of its name while that Job runs (jobs[name] true).
+	done := evidence{env: s.env, operatorNamespace: r.OperatorNamespace, finished: true}
 	for i := range secrets.Items {
-		if !jobs[secrets.Items[i].Name] {
-			if err := r.Delete(ctx, &secrets.Items[i]); client.IgnoreNotFound(err) != nil {
+		if sec := &secrets.Items[i]; !jobs[sec.Name] && sec.DeletionTimestamp.IsZero() {
+			if _, _, err := s.w.delete(ctx, dropCredential, done, sec); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// probeCABundle reads the CA bundle a probe trusts besides the public CAs (RDS, Cloud SQL and
+// other managed services sign with CAs of their own), from versionFrom.caSecretRef. A problem
+// the user must fix is returned as a message.
+func (r *MirrorEnvironmentReconciler) probeCABundle(ctx context.Context, s *scope, d *v1alpha1.DependencySpec) ([]byte, string, error) {
+	ref := d.VersionFrom.CASecretRef
+	if ref == nil {
+		return nil, "", nil
+	}
+	sec := &corev1.Secret{}
+	err := s.inputReader.Get(ctx, client.ObjectKey{Namespace: s.env.Namespace, Name: ref.Name}, sec)
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil, fmt.Sprintf("the Secret %s/%s with prod's CA bundle (versionFrom.caSecretRef) does not exist", s.env.Namespace, ref.Name), nil
+	case err != nil:
+		return nil, "", err
+	case len(sec.Data[ref.KeyOr("ca.crt")]) == 0:
+		return nil, fmt.Sprintf("the Secret %s/%s has no key %q with prod's CA bundle (versionFrom.caSecretRef)", s.env.Namespace, ref.Name, ref.KeyOr("ca.crt")), nil
+	}
+	return sec.Data[ref.KeyOr("ca.crt")], "", nil
 }

@@ -97,6 +97,10 @@ var _ = Describe("dependencies beyond PostgreSQL and prod's custom resources", O
 		devNS = unique("dev")
 		createNamespace(devNS, nil)
 		redisPassword, mqPassword, readerPassword := prod.canary("redis-auth"), prod.canary("mq-password"), prod.canary("mq-reader")
+		// Prod Secret values pasted where no scrubber looks: a copied kind's field under a
+		// harmless key, and a Certificate's secretTemplate, which is copied as it is. Only the
+		// known-value sweep can find them (issue 19: those objects skipped it).
+		monitorRegion, certOwner := prod.canary("monitor-region"), prod.canary("cert-owner")
 
 		api := container("api", apiImage)
 		api.EnvFrom = []corev1.EnvFromSource{
@@ -129,12 +133,16 @@ var _ = Describe("dependencies beyond PostgreSQL and prod's custom resources", O
 			custom("external-secrets.io/v1beta1", "ExternalSecret", ns, "db-creds", map[string]any{
 				"secretStoreRef": map[string]any{"kind": "ClusterSecretStore", "name": "prod-vault"}, "target": map[string]any{"name": "db"},
 				"data": []any{map[string]any{"secretKey": "password", "remoteRef": map[string]any{"key": "prod/db"}}}}),
+			&corev1.Secret{ObjectMeta: meta(ns, "pasted", nil), Data: map[string][]byte{
+				"region": []byte(monitorRegion), "owner": []byte(certOwner)}},
 			custom("cert-manager.io/v1", "Certificate", ns, "shop", map[string]any{"secretName": "shop-tls",
-				"dnsNames": []any{"shop.example.com"}, "issuerRef": map[string]any{"kind": "ClusterIssuer", "name": "letsencrypt-staging"}}),
+				"secretTemplate": map[string]any{"annotations": map[string]any{"owner": certOwner}},
+				"dnsNames":       []any{"shop.example.com"}, "issuerRef": map[string]any{"kind": "ClusterIssuer", "name": "letsencrypt-staging"}}),
 			custom("cert-manager.io/v1", "Certificate", ns, "internal", map[string]any{"secretName": "internal-tls",
 				"dnsNames": []any{"api.internal.example.com"}, "issuerRef": map[string]any{"kind": "Issuer", "name": "prod-ca"}}),
 			custom("keda.sh/v1alpha1", "ScaledObject", ns, "worker", map[string]any{"scaleTargetRef": map[string]any{"name": "worker"}}),
-			custom("monitoring.coreos.com/v1", "ServiceMonitor", ns, "api", map[string]any{"endpoints": []any{map[string]any{"port": "metrics"}}}),
+			custom("monitoring.coreos.com/v1", "ServiceMonitor", ns, "api", map[string]any{"endpoints": []any{map[string]any{"port": "metrics",
+				"params": map[string]any{"region": []any{monitorRegion}}}}}),
 		} {
 			Expect(k8s.Create(ctx, o)).To(Succeed(), "creating %s", o.GetName())
 		}
@@ -224,6 +232,22 @@ var _ = Describe("dependencies beyond PostgreSQL and prod's custom resources", O
 		Eventually(func() bool { return dependencyStatus(env, "mq").Ready }, 20*time.Second).Should(BeTrue())
 		Expect(dependencyStatus(env, "mq").Definitions).To(HavePrefix("1 vhosts, 4 exchanges"))
 		Eventually(gone(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: operatorNamespace, Name: defs.Name}})).Should(BeTrue())
+
+		By("the stand-in restarts (its pod deleted): its volume keeps the definitions, which are not copied again")
+		sts := copyOf(target, "mq", &appsv1.StatefulSet{})
+		sts.Status.ReadyReplicas, sts.Status.AvailableReplicas = 0, 0
+		Expect(k8s.Status().Update(ctx, sts)).To(Succeed())
+		Eventually(func() bool { return dependencyStatus(env, "mq").Ready }, 20*time.Second).Should(BeFalse())
+		Consistently(func() []string {
+			var names []string
+			for _, j := range probeJobs(env) {
+				names = append(names, j.Name+"/"+string(j.UID))
+			}
+			return names
+		}, 3*time.Second).Should(ContainElement(defs.Name+"/"+string(defs.UID)), "the record of the copy stays while the stand-in restarts")
+		markStandInReady(target, "mq")
+		Eventually(func() bool { return dependencyStatus(env, "mq").Ready }, 20*time.Second).Should(BeTrue(), "ready again at once, without a new copy")
+		Expect(probeJobs(env)).To(ContainElement(HaveField("UID", defs.UID)))
 	})
 
 	It("is Ready once the stand-ins are, and lists the backing service it has none for", func() {
@@ -248,6 +272,7 @@ var _ = Describe("dependencies beyond PostgreSQL and prod's custom resources", O
 		rv := resourceVersions(target)
 		jobs := len(probeJobs(env))
 		// Other specs' environments live on in this API server: count the writes about this one.
+		settled(env)
 		before := writes.mark()
 		for i := range 3 {
 			updateEnv(env, func(e *v1alpha1.MirrorEnvironment) {
@@ -309,6 +334,12 @@ var _ = Describe("dependencies beyond PostgreSQL and prod's custom resources", O
 			}
 		}
 		Expect(forbidden).To(ContainSubstring("servicemonitors.monitoring.coreos.com"))
+		_, grants, found := strings.Cut(forbidden, "grant it list on: ")
+		Expect(found).To(BeTrue(), forbidden)
+		for _, kind := range strings.Split(strings.TrimSuffix(grants, ")"), ", ") {
+			Expect(kind).NotTo(Or(Not(ContainSubstring(".")), HaveSuffix(".k8s.io"), HaveSuffix(".apps"), HaveSuffix(".batch"),
+				HaveSuffix(".policy"), HaveSuffix(".autoscaling")), "the operator's own role lets it list every namespaced kind Kubernetes itself serves")
+		}
 
 		By("once granted, a Copy rule copies the kind as it is, and a Skip rule hides one")
 		grantOperator("monitoring.coreos.com", "servicemonitors")
@@ -321,6 +352,7 @@ var _ = Describe("dependencies beyond PostgreSQL and prod's custom resources", O
 		monitor := custom("monitoring.coreos.com/v1", "ServiceMonitor", "", "", nil)
 		Eventually(func() error { return k8s.Get(ctx, client.ObjectKey{Namespace: target, Name: "api"}, monitor) }, 20*time.Second).Should(Succeed())
 		Expect(monitor.GetLabels()[mirror.LabelComponent]).To(Equal(mirror.ComponentKinds))
+		Expect(scanNamespace(target, prod.canaries)).To(BeEmpty(), "a copied kind carries a prod Secret value")
 		Eventually(func() []v1alpha1.KindCount { return getEnv(env).Status.Parity.NotCopied }, 20*time.Second).ShouldNot(
 			ContainElement(HaveField("Kind", "keda.sh/ScaledObject")))
 		Expect(getEnv(env).Status.Parity.NotCopied).NotTo(ContainElement(HaveField("Reason", ContainSubstring("servicemonitors"))))
@@ -331,7 +363,7 @@ var _ = Describe("dependencies beyond PostgreSQL and prod's custom resources", O
 	})
 
 	It("leaves no prod secret value anywhere in the copy", func() {
-		Expect(prod.canaries).To(HaveLen(5), "prod's URLs' passwords, the probe's read-only password, cert-manager's pair")
+		Expect(prod.canaries).To(HaveLen(7), "prod's URLs' passwords, the probe's read-only password, cert-manager's pair, two pasted values")
 		Expect(scanNamespace(target, prod.canaries)).To(BeEmpty())
 		Expect(len(scanNamespace(prod.ns, prod.canaries))).To(BeNumerically(">=", 4), "the scan can fail: prod is full of canaries")
 	})

@@ -42,7 +42,7 @@ func (r *MirrorEnvironmentReconciler) collectDrift(s *scope) {
 	// One event per reconcile that wrote, not one per component, and none while the copy is
 	// first provisioned (the phase events tell that story): events are API writes too.
 	if len(synced) > 0 && s.env.Status.ProvisionedAt != nil {
-		r.event(s.env, corev1.EventTypeNormal, "Synced", "Apply", "%s", strings.Join(synced, "; "))
+		s.w.event(s.env, corev1.EventTypeNormal, "Synced", "Apply", "%s", strings.Join(synced, "; "))
 	}
 	for _, c := range changed {
 		s.followed = append(s.followed, c+": updated to match prod and the spec")
@@ -51,11 +51,11 @@ func (r *MirrorEnvironmentReconciler) collectDrift(s *scope) {
 		s.followed = append(s.followed, c+": edited outside envmirror; reverted to prod's")
 	}
 	if len(changed) > 0 {
-		r.event(s.env, corev1.EventTypeNormal, v1alpha1.ReasonProdChanged, "Follow",
+		s.w.event(s.env, corev1.EventTypeNormal, v1alpha1.ReasonProdChanged, "Follow",
 			"updated the copy to match prod and the spec: %s", strings.Join(changed, ", "))
 	}
 	if len(reverted) > 0 {
-		r.event(s.env, corev1.EventTypeWarning, "CopyEdited", "Revert",
+		s.w.event(s.env, corev1.EventTypeWarning, "CopyEdited", "Revert",
 			"reverted edits made to the copy outside envmirror: %s", strings.Join(reverted, ", "))
 	}
 	for _, d := range append(append([]string{}, s.drift...), changed...) {

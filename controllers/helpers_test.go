@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
 	authzv1 "k8s.io/api/authorization/v1"
@@ -149,4 +150,28 @@ func updateEnv(env *v1alpha1.MirrorEnvironment, change func(*v1alpha1.MirrorEnvi
 		change(e)
 		return k8s.Update(ctx, e)
 	}, 10*time.Second).Should(Succeed())
+}
+
+// settled waits until the environment's status has stopped moving for longer than the
+// operator defers progress-only writes (statusCoalesce, 2 s): a spec that counts writes from
+// now on must not count a progress write the previous spec's changes left pending. (The
+// "leaves edits outside the copy's fields alone" flake: the previous spec's hand edit made a
+// copy not ready, and the coalesced "4 of 6 ready" landed in the next spec's window.)
+//
+// The periodic check of prod is recorded once a minute (status.parity.lastCheckedAt): when it
+// is due within the window, settled waits for it first.
+func settled(env *v1alpha1.MirrorEnvironment) {
+	GinkgoHelper()
+	const quiet, resync = 3 * time.Second, time.Minute // the suite's ResyncInterval
+	if last := getEnv(env).Status.Parity.LastCheckedAt; last != nil && time.Since(last.Time) > resync-15*time.Second {
+		Eventually(func() time.Time { return getEnv(env).Status.Parity.LastCheckedAt.Time }, 2*resync, time.Second).
+			ShouldNot(Equal(last.Time), "the periodic check was due")
+	}
+	last, since := getEnv(env).ResourceVersion, time.Now()
+	Eventually(func() time.Duration {
+		if rv := getEnv(env).ResourceVersion; rv != last {
+			last, since = rv, time.Now()
+		}
+		return time.Since(since)
+	}, 30*time.Second, 200*time.Millisecond).Should(BeNumerically(">", quiet), "the environment's status kept changing")
 }

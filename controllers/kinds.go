@@ -1,9 +1,11 @@
 package controllers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -27,9 +29,10 @@ import (
 // This file reads prod's other kinds (custom resources, autoscalers) and applies what the copy
 // makes of them; internal/mirror/kinds.go decides what that is.
 
-// kindsCacheTTL is how long discovery and a census of prod's other kinds are reused. A new or
-// changed environment reads both fresh.
-const kindsCacheTTL = time.Minute
+// kindsCacheTTL is how long discovery and a census of prod's other kinds (counts) are reused.
+// A change of one of the cluster's CRDs or APIServices drops both at once (where the operator
+// may watch them); the objects the copy needs come from watches, always fresh.
+const kindsCacheTTL = 5 * time.Minute
 
 // kindReader reads prod's other kinds for every environment this reconciler serves: discovery
 // is a fact of a cluster, so one cache serves them all.
@@ -51,10 +54,21 @@ func (r *MirrorEnvironmentReconciler) readProdExtras(ctx context.Context, s *sco
 	return r.readProbes(ctx, s)
 }
 
-// readKinds takes the census of prod's other kinds. When it cannot, the copy is still made and
-// status says that prod's other kinds are unknown.
+// readKinds takes the census of prod's other kinds. When it cannot, or some kinds or API groups
+// cannot be read, the copy is still made of what is known, nothing made from what is not is
+// pruned (s.known), and status says what is unknown.
 func (r *MirrorEnvironmentReconciler) readKinds(ctx context.Context, s *scope) {
 	env := s.env
+	wanted := mirror.WantedKinds(env.Spec.Kinds)
+	defer func() {
+		s.known.learnCensus(s.prod.Custom, s.kindsErr, wanted)
+		if s.known.passing() {
+			// Read again soon: until then the copy keeps what it has of what is unknown.
+			retry := cmp.Or(r.PartialReadRetry, sourceRetry)
+			s.out.record(wait("", retry, v1alpha1.ReasonSourcePartiallyRead,
+				"part of prod could not be read, reading again in %s: %s", retry, s.known.summary(true)))
+		}
+	}()
 	cfg, cluster, err := r.prodConfig(ctx, env, s.inputReader)
 	if err == nil {
 		sel := labels.Everything()
@@ -62,12 +76,16 @@ func (r *MirrorEnvironmentReconciler) readKinds(ctx context.Context, s *scope) {
 			sel, err = metav1.LabelSelectorAsSelector(env.Spec.Source.Selector)
 		}
 		if err == nil {
-			// A new or changed spec reads afresh: a kind installed or a Rollout created in prod
-			// a moment ago must be in a new copy (a census shared with an environment made
-			// earlier missed them until the next resync). Later reconciles share the census.
+			// The census is shared by the environments mirroring the namespace (and dropped when
+			// the cluster's API changes); the objects the copy converts or copies come from
+			// watches in prod's namespace cache, so a Rollout created a moment ago is in a new
+			// copy without re-listing anything.
+			target := s.prodTarget
 			s.prod.Custom, err = r.kindReader().Read(ctx, source.KindsRequest{
-				Cluster: cluster, Config: cfg, Namespace: env.Spec.Source.Namespace, Selector: sel,
-				Full: mirror.WantedKinds(env.Spec.Kinds), Fresh: env.Generation != env.Status.ObservedGeneration,
+				Cluster: cluster, Config: cfg, Namespace: env.Spec.Source.Namespace, Selector: sel, Full: wanted,
+				Watched: func(ctx context.Context, gvk schema.GroupVersionKind) ([]unstructured.Unstructured, bool, string, bool, error) {
+					return r.Clusters.KindObjects(ctx, target, gvk)
+				},
 			})
 		}
 	}
@@ -85,18 +103,18 @@ func (r *MirrorEnvironmentReconciler) prodConfig(ctx context.Context, env *v1alp
 		if cfg == nil {
 			return nil, "", fmt.Errorf("the operator has no configuration of its own cluster")
 		}
-		return cfg, "local", nil
+		return cfg, source.ClusterKey(nil), nil
 	}
 	sec := &corev1.Secret{}
 	if err := inputs.Get(ctx, client.ObjectKey{Namespace: env.Namespace, Name: ref.Name}, sec); err != nil {
 		return nil, "", err
 	}
 	data := sec.Data[ref.KeyOr("kubeconfig")]
-	cfg, err := source.RESTConfig(data, r.Settings.AllowedAPIServers)
+	cfg, err := r.Clusters.RemoteConfig(data) // the same allow-list as prod's caches
 	if err != nil {
 		return nil, "", err
 	}
-	return cfg, "remote/" + shortHash(string(data)), nil
+	return cfg, source.ClusterKey(data), nil
 }
 
 // readIssuers lists the ClusterIssuers of the copy's cluster that are Ready, when prod has
@@ -133,6 +151,11 @@ func planKinds(in planInput, b *mirror.Builder) *mirror.KindsResult {
 	k := b.Kinds(mirror.KindsInput{Snapshot: in.scope.prod, Issuers: in.scope.issuers})
 	if err := in.scope.kindsErr; err != nil {
 		k.NotCopied = append(k.NotCopied, v1alpha1.KindCount{Kind: "other kinds", Reason: "prod's other kinds could not be read: " + err.Error()})
+	}
+	if c := in.scope.prod.Custom; c != nil {
+		for _, g := range slices.Sorted(maps.Keys(c.UnknownGroups)) {
+			k.NotCopied = append(k.NotCopied, v1alpha1.KindCount{Kind: "API group " + g, Reason: "its kinds could not be discovered: " + c.UnknownGroups[g]})
+		}
 	}
 	if len(k.NotCopied) > maxNotCopied {
 		k.NotCopied = append(k.NotCopied[:maxNotCopied-1], v1alpha1.KindCount{Kind: fmt.Sprintf("%d more kinds", len(k.NotCopied)-maxNotCopied+1)})
@@ -188,7 +211,8 @@ func parseGVK(s string) (schema.GroupVersionKind, bool) {
 	return gv.WithKind(s[i+1:]), true
 }
 
-// pruneKinds deletes this environment's copies of the given kinds that are not desired.
+// pruneKinds deletes this environment's copies of the given kinds that are not desired, each
+// only when prod's objects of its kind were read completely.
 func (r *MirrorEnvironmentReconciler) pruneKinds(ctx context.Context, s *scope, gvks map[schema.GroupVersionKind]bool, desired []client.Object) (int, error) {
 	want := map[string]bool{}
 	for _, o := range desired {
@@ -207,15 +231,15 @@ func (r *MirrorEnvironmentReconciler) pruneKinds(ctx context.Context, s *scope, 
 		if err != nil {
 			return n, err
 		}
+		inputs := []input{inputProd, kindInput(gvk.GroupKind())}
 		for i := range list.Items {
-			o := &list.Items[i]
-			if want[gvk.Kind+"/"+o.GetName()] || !o.GetDeletionTimestamp().IsZero() {
-				continue
-			}
-			if err := r.Delete(ctx, o); client.IgnoreNotFound(err) != nil {
+			deleted, err := r.pruneOne(ctx, s, mirror.ComponentKinds, want, &list.Items[i], inputs)
+			if err != nil {
 				return n, err
 			}
-			n++
+			if deleted {
+				n++
+			}
 		}
 	}
 	return n, nil

@@ -62,8 +62,12 @@ func (r *MirrorEnvironmentReconciler) reconcileExpiry(ctx context.Context, s *sc
 		return nil
 	}
 	s.expired = true
-	r.event(env, corev1.EventTypeNormal, v1alpha1.ReasonExpired, "Expire", "the environment expired at %s; deleting it", formatTime(s.expiresAt))
-	return client.IgnoreNotFound(r.Delete(ctx, env, client.Preconditions{UID: &env.UID}))
+	s.w.event(env, corev1.EventTypeNormal, v1alpha1.ReasonExpired, "Expire", "the environment expired at %s; deleting it", formatTime(s.expiresAt))
+	_, refused, err := s.w.delete(ctx, expireEnvironment, evidence{env: env, expired: true}, env, client.Preconditions{UID: &env.UID})
+	if refused != nil {
+		return refused // cannot happen: the check is the one made above
+	}
+	return err
 }
 
 // untilExpiry is how long until the environment expires (0: never, or already).
@@ -81,7 +85,7 @@ func (s *scope) untilExpiry() time.Duration {
 // go. The namespace's deletion (and with it every copy) is carried on by the cluster; the
 // finalizer is removed once that deletion has been accepted. A namespace that is not the
 // environment's is left alone.
-func (r *MirrorEnvironmentReconciler) reconcileDelete(ctx context.Context, env *v1alpha1.MirrorEnvironment) error {
+func (r *MirrorEnvironmentReconciler) reconcileDelete(ctx context.Context, w *writer, env *v1alpha1.MirrorEnvironment) error {
 	if !controllerutil.ContainsFinalizer(env, Finalizer) {
 		return nil
 	}
@@ -96,17 +100,20 @@ func (r *MirrorEnvironmentReconciler) reconcileDelete(ctx context.Context, env *
 	case ns.Labels[mirror.LabelEnvironmentUID] != string(env.UID):
 		// Not ours (never adopted): nothing of ours is in it.
 	case ns.DeletionTimestamp.IsZero():
-		if err := r.Delete(ctx, ns, client.Preconditions{UID: &ns.UID}); client.IgnoreNotFound(err) != nil {
+		deleted, _, err := w.delete(ctx, deleteTarget, evidence{env: env}, ns, client.Preconditions{UID: &ns.UID})
+		if err != nil {
 			return err
 		}
-		r.event(env, corev1.EventTypeNormal, v1alpha1.ReasonDeleting, "DeleteNamespace", "deleting namespace %s and the copy in it", target)
+		if deleted {
+			w.event(env, corev1.EventTypeNormal, v1alpha1.ReasonDeleting, "DeleteNamespace", "deleting namespace %s and the copy in it", target)
+		}
 	}
-	if err := r.cleanupOperatorNamespace(ctx, env); err != nil {
+	if err := r.cleanupOperatorNamespace(ctx, w, env); err != nil {
 		return err
 	}
 	// Finalizers are a list a merge patch replaces whole: the lock keeps a stale read from
 	// dropping another controller's finalizer.
 	patch := client.MergeFromWithOptions(env.DeepCopy(), client.MergeFromWithOptimisticLock{})
 	controllerutil.RemoveFinalizer(env, Finalizer)
-	return client.IgnoreNotFound(r.Patch(ctx, env, patch))
+	return client.IgnoreNotFound(w.patch(ctx, env, patch))
 }

@@ -8,16 +8,16 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/envmirror/envmirror/api/v1alpha1"
 	"github.com/envmirror/envmirror/internal/scrub"
 )
 
 // scrubMemo remembers scrubbed ConfigMaps. Scrubbing a ConfigMap is a pure function of its
-// content and of the environment's scrubbing inputs (keyring, rewrite rules, keepPlain, mode),
-// and by far the most expensive part of a plan (parsing every file, sometimes twice), while a
-// reconcile woken by a copy's status or a prod rollout finds the same ConfigMaps as the last
-// one. The memo is keyed by a hash of all those inputs, so a hit gives exactly what scrubbing
-// would; it is bounded by the bytes it holds and forgets its oldest entries first.
+// content and of the scrubbing inputs (scrubInputs: namespaces, every rewrite rule — the
+// spec's and the stand-ins' —, keyring, keepPlain, mode), and by far the most expensive part of
+// a plan (parsing every file, sometimes twice), while a reconcile woken by a copy's status or a
+// prod rollout finds the same ConfigMaps as the last one. The memo is keyed by a hash of all
+// those inputs, so a hit gives exactly what scrubbing would; it is bounded by the bytes it
+// holds and forgets its oldest entries first.
 type scrubMemo struct {
 	mu      sync.Mutex
 	entries map[[32]byte]scrubbedConfigMap
@@ -41,12 +41,13 @@ func newScrubMemo() *scrubMemo {
 	return &scrubMemo{entries: map[[32]byte]scrubbedConfigMap{}, limit: scrubMemoLimit}
 }
 
-// configMap scrubs cm for env, or returns the remembered result for the same inputs.
-func (m *scrubMemo) configMap(env *v1alpha1.MirrorEnvironment, target string, keyring scrub.Keyring, cm *corev1.ConfigMap, in scrub.PlainInput) (map[string]string, map[string][]byte, scrub.PlainReport) {
+// configMap scrubs cm with inputs, or returns the remembered result for the same inputs.
+func (m *scrubMemo) configMap(inputs scrubInputs, cm *corev1.ConfigMap) (map[string]string, map[string][]byte, scrub.PlainReport) {
+	in := inputs.plainInput()
 	if m == nil {
 		return scrub.ConfigMap(cm.Name, cm.Data, cm.BinaryData, in)
 	}
-	k := memoKey(env, target, keyring, cm)
+	k := memoKey(inputs, cm)
 	m.mu.Lock()
 	e, ok := m.entries[k]
 	m.mu.Unlock()
@@ -72,13 +73,11 @@ func (m *scrubMemo) configMap(env *v1alpha1.MirrorEnvironment, target string, ke
 	return maps.Clone(data), maps.Clone(binary), rep
 }
 
-// memoKey hashes everything scrub.ConfigMap's result depends on.
-func memoKey(env *v1alpha1.MirrorEnvironment, target string, keyring scrub.Keyring, cm *corev1.ConfigMap) [32]byte {
+// memoKey hashes everything scrub.ConfigMap's result depends on: every scrubbing input, and
+// the ConfigMap's name and content.
+func memoKey(inputs scrubInputs, cm *corev1.ConfigMap) [32]byte {
 	h := sha256.New()
-	_ = json.NewEncoder(h).Encode([]any{
-		keyring, env.Spec.Source.Namespace, target, env.Spec.Config.Rewrite, env.Spec.Config.KeepPlain,
-		env.Spec.Config.PlainValues, cm.Name, cm.Data, cm.BinaryData,
-	})
+	_ = json.NewEncoder(h).Encode([]any{inputs, cm.Name, cm.Data, cm.BinaryData})
 	var k [32]byte
 	copy(k[:], h.Sum(nil))
 	return k

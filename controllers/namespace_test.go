@@ -158,7 +158,7 @@ var _ = Describe("the environment's namespace and lifecycle", func() {
 		Expect(err).NotTo(HaveOccurred(), string(out))
 		GinkgoWriter.Printf("kubectl get mirrorenvironments:\n%s\n", out)
 		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		Expect(strings.Fields(lines[0])).To(Equal([]string{"NAME", "BRANCH", "PHASE", "READY", "PINNED", "EXPIRES", "AGE"}))
+		Expect(strings.Fields(lines[0])).To(Equal([]string{"NAME", "BRANCH", "PHASE", "READY", "PINNED", "SLEEP", "EXPIRES", "AGE"}))
 		Expect(strings.Fields(lines[1])[:5]).To(Equal([]string{"columns", "feature/columns", "Ready", "0/0", "0/0"}))
 
 		out, err = exec.Command(kubectl, "--kubeconfig", path, "get", "menv", "-n", devNS, "-o", "wide").CombinedOutput()

@@ -65,6 +65,8 @@ type planInput struct {
 	target   string
 	scope    *scope
 	settings Settings
+	// operatorNamespace runs the Jobs that reach into the copy (the schema Job).
+	operatorNamespace string
 	// memo remembers scrubbed ConfigMaps across reconciles (nil: none).
 	memo *scrubMemo
 }
@@ -77,14 +79,21 @@ func plan(in planInput) *desired {
 	d := &desired{deps: planDependencies(in)}
 	d.standIns = mirror.NewStandIns(env, func(name string) string {
 		return s.keyring.Value(mirror.StandInPasswordScope, name, "password")
-	}, s.inputs.schemas).WithDependencies(d.deps.versions)
-	rules := slices.Concat(env.Spec.Config.Rewrite, d.standIns.RewriteRules(s.prod.Services))
-	scrubber := &plainScrubber{in: scrub.PlainInput{
-		Rewriter:  scrub.NewRewriter(env.Spec.Source.Namespace, in.target, rules),
+	}, s.inputs.schemas).WithDependencies(d.deps.versions).WithProdDatabases(prodDatabases(env, s.probes))
+	if ref := env.Spec.Config.Secrets.PullSecretRef; ref != nil {
+		// A stand-in image of the spec may be private: it pulls with the dev pull secret.
+		d.standIns = d.standIns.WithPullSecret(s.inputs.devSecrets[ref.Name].Data[corev1.DockerConfigJsonKey])
+	}
+	scrubber := &plainScrubber{inputs: scrubInputs{
+		Source: env.Spec.Source.Namespace, Target: in.target,
+		// The user's rules, then the stand-ins' (which depend on spec.data, spec.dependencies and
+		// prod's Services): all of them decide what a scrubbed value becomes.
+		Rules:     slices.Concat(env.Spec.Config.Rewrite, d.standIns.RewriteRules(s.prod.Services)),
 		Keyring:   s.keyring,
 		KeepPlain: env.Spec.Config.KeepPlain,
 		Mode:      scrub.PlainMode(env.Spec.Config.PlainValues),
 	}}
+	scrubber.in = scrubber.inputs.plainInput()
 	opts := mirror.Options{Env: env, TargetNamespace: in.target, Scrubber: scrubber}
 	b := mirror.NewBuilder(opts, nil)
 	d.kinds = planKinds(in, b)
@@ -92,6 +101,9 @@ func plan(in planInput) *desired {
 	d.kinds.Finish(d.infra)
 	if p := b.IsolationPolicy(); p != nil {
 		d.isolation = []client.Object{p}
+	}
+	if len(d.standIns.Names()) > 0 {
+		d.isolation = append(d.isolation, b.StandInPolicy(in.operatorNamespace))
 	}
 	d.config = planConfig(in, d, scrubber, b)
 	d.workloads, d.workloadsBlocked = planWorkloads(env, d)
@@ -107,7 +119,7 @@ func plan(in planInput) *desired {
 			strings.Join(collisions, "; "))
 	}
 	d.config.status.Generated += scrubber.generated
-	if err := sweepAll(d, s, scrubber.counts); err != nil {
+	if err := sweepAll(d, s, scrubber); err != nil {
 		// A conversion error is a bug of ours, never a reason to copy unswept objects.
 		d.workloadsBlocked = err
 		d.config.err = err
@@ -116,20 +128,33 @@ func plan(in planInput) *desired {
 }
 
 // sweepAll runs the known-value sweep over every object the plan wants, and records the
-// replaced values per object in the configuration's status.
-func sweepAll(d *desired, s *scope, counts map[string]int32) error {
-	if counts == nil {
-		counts = map[string]int32{}
+// replaced values per object in the configuration's status. (Whatever a step writes later passes
+// the same sweep once more in writes.go: this pass is the one that counts.)
+func sweepAll(d *desired, s *scope, scrubber *plainScrubber) error {
+	if scrubber.counts == nil {
+		scrubber.counts = map[string]int32{}
 	}
+	counts := scrubber.counts
 	d.sweep = scrub.NewSweep(s.prod.Secrets, s.keyring, d.config.verbatim)
-	for _, list := range []*[]client.Object{&d.isolation, &d.config.objects, &d.workloads, &d.network, &d.access, &d.data.objects} {
-		swept, err := sweepObjects(d.sweep, *list, counts)
+	for _, list := range []struct {
+		objects *[]client.Object
+		copies  bool // copied from prod: their label and selector values are scrubbed too
+	}{
+		{&d.isolation, false}, {&d.config.objects, true}, {&d.workloads, true}, {&d.network, true},
+		{&d.access, false}, {&d.data.objects, false}, {&d.kinds.Objects, true},
+	} {
+		labels := scrubber
+		if !list.copies {
+			labels = nil
+		}
+		swept, err := sweepObjectsAndLabels(d.sweep, labels, *list.objects, counts)
 		if err != nil {
 			return err
 		}
-		*list = swept
+		*list.objects = swept
 	}
 	d.config.status.Replaced, d.config.status.ReplacedIn = replacedCounts(counts)
+	d.config.status.Uncertain, d.config.status.UncertainOmitted = scrubber.uncertain.list, scrubber.uncertain.omitted
 	return nil
 }
 
@@ -166,8 +191,9 @@ func planConfig(in planInput, d *desired, scrubber *plainScrubber, b *mirror.Bui
 		if cm.Name == rootCAConfigMap {
 			continue
 		}
-		data, binary, rep := in.memo.configMap(env, in.target, s.keyring, cm, scrubber.in)
+		data, binary, rep := in.memo.configMap(scrubber.inputs, cm)
 		scrubber.count("ConfigMap/"+cm.Name, rep.Generated)
+		scrubber.uncertain.add("ConfigMap/"+cm.Name, "configMap: "+cm.Name, rep)
 		p.objects = append(p.objects, b.ConfigMap(cm, data, binary))
 		p.status.ConfigMaps++
 	}
@@ -226,6 +252,7 @@ func generatedCollisions(d *desired) []string {
 		"RoleBinding/" + CopyWriterBinding:            "the operator's copy-writer binding",
 		"RoleBinding/" + mirror.AccessBindingName:     "the spec.access binding",
 		"NetworkPolicy/" + mirror.IsolationPolicyName: "the isolation policy",
+		"NetworkPolicy/" + mirror.StandInPolicyName:   "the stand-ins' policy",
 	}
 	var out []string
 	check := func(objs []client.Object) {

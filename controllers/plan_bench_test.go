@@ -60,7 +60,7 @@ func BenchmarkPlan(b *testing.B) {
 	}{{"first", nil}, {"again", newScrubMemo()}} {
 		b.Run(c.name, func(b *testing.B) {
 			for range b.N {
-				s := newScope(env, time.Unix(1_800_000_000, 0))
+				s := newScope(env, time.Unix(1_800_000_000, 0), &writer{})
 				s.prod, s.keyring = prod, k
 				s.inputs = &inputs{devSecrets: map[string]corev1.Secret{}, schemas: map[string]string{}, schemaProblems: map[string]string{}}
 				if d := plan(planInput{env: env, target: "prod-bench", scope: s, memo: c.memo}); d.config.err != nil {
@@ -68,31 +68,5 @@ func BenchmarkPlan(b *testing.B) {
 				}
 			}
 		})
-	}
-}
-
-// TestScrubMemoGivesWhatScrubbingGives: a remembered ConfigMap is exactly the scrubbed one, and
-// a change of any input (content, rules, mode) scrubs again.
-func TestScrubMemoGivesWhatScrubbingGives(t *testing.T) {
-	key, _ := scrub.NewKeyring()
-	k, _ := scrub.ParseKeyring(key)
-	env := &v1alpha1.MirrorEnvironment{Spec: v1alpha1.MirrorEnvironmentSpec{Source: v1alpha1.SourceSpec{Namespace: "prod"}}}
-	cm := &largeProd().ConfigMaps[0]
-	in := scrub.PlainInput{Rewriter: scrub.NewRewriter("prod", "copy", nil), Keyring: k}
-	m := newScrubMemo()
-	want, _, _ := scrub.ConfigMap(cm.Name, cm.Data, cm.BinaryData, in)
-	for range 2 {
-		got, _, _ := m.configMap(env, "copy", k, cm, in)
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Fatal("the memo's result differs from scrubbing")
-		}
-	}
-	strict := env.DeepCopy()
-	strict.Spec.Config.PlainValues = v1alpha1.PlainValuesStrict
-	in.Mode = scrub.PlainStrict
-	got, _, _ := m.configMap(strict, "copy", k, cm, in)
-	wantStrict, _, _ := scrub.ConfigMap(cm.Name, cm.Data, cm.BinaryData, in)
-	if fmt.Sprint(got) != fmt.Sprint(wantStrict) || len(m.entries) != 2 {
-		t.Fatalf("a changed mode must scrub again (%d entries)", len(m.entries))
 	}
 }

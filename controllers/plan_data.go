@@ -9,6 +9,7 @@ import (
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
 	"github.com/envmirror/envmirror/internal/mirror"
+	"github.com/envmirror/envmirror/internal/seed/contract"
 )
 
 // dataPlan is the copy's databases: the stand-ins' objects, the schema ConfigMaps, and for each
@@ -29,6 +30,8 @@ type dbPlan struct {
 	schemaSQL bool
 	// problem stalls this database only (its schema ConfigMap is missing, say).
 	problem *stalled
+	// waiting: its stand-in waits for the probe of prod's database (data_probe.go).
+	waiting bool
 }
 
 // planData plans every database of spec.data.
@@ -48,7 +51,7 @@ func planData(in planInput, d *desired, b *mirror.Builder) dataPlan {
 				db.problem = &stalled{condition: v1alpha1.ConditionSeeded, reason: v1alpha1.ReasonDataInvalid, message: s.inputs.schemaProblems[spec.Name]}
 				continue
 			}
-			p.objects = append(p.objects, b.SchemaConfigMap(spec.Name, sql))
+			p.objects = append(p.objects, b.SchemaConfigMap(spec, sql))
 			db.schemaSQL = true
 			schemaKey = "sql:" + shortHash(sql)
 		default:
@@ -57,7 +60,21 @@ func planData(in planInput, d *desired, b *mirror.Builder) dataPlan {
 		}
 		image := ""
 		if spec.StandIn != nil {
-			image = d.standIns.Image(spec)
+			ds, known := d.standIns.Database(spec)
+			if !known {
+				db.waiting = true // for the probe of prod's database: nothing to seed yet
+				continue
+			}
+			if ds.Problem != "" {
+				db.problem = &stalled{condition: v1alpha1.ConditionSeeded, reason: v1alpha1.ReasonDataInvalid, message: ds.Problem}
+				continue
+			}
+			if len(ds.Unavailable) > 0 && spec.StandIn.Image == "" {
+				db.problem = &stalled{condition: v1alpha1.ConditionSeeded, reason: contract.ReasonExtensionMissing,
+					message: ds.Note}
+				continue
+			}
+			image = ds.Image
 		}
 		db.hash, db.specJSON = dataHash(env, spec, schemaKey, image)
 	}

@@ -66,7 +66,7 @@ func FuzzPlan(f *testing.F) {
 		if validateSpec(env, settings, "envmirror-system") != nil {
 			return
 		}
-		s := newScope(env, time.Unix(1_800_000_000, 0))
+		s := newScope(env, time.Unix(1_800_000_000, 0), &writer{})
 		s.prod, s.keyring = fuzzProd(), k
 		s.inputs = &inputs{devSecrets: map[string]corev1.Secret{}, schemas: map[string]string{}, schemaProblems: map[string]string{}}
 		start := time.Now()

@@ -45,6 +45,9 @@ func operatorPodTemplates(ns string) map[string]corev1.PodTemplateSpec {
 					Schema: &v1alpha1.SchemaSource{FromDatabase: &v1alpha1.FromDatabaseSchema{SecretRef: v1alpha1.SecretKeyRef{Name: "dsn"}}}},
 				{Name: "legacy-db", Workload: "postgres", Connection: &v1alpha1.ConnectionSpec{Database: "app", User: "app",
 					PasswordSecretRef: v1alpha1.SecretKeyRef{Name: "postgres", Key: "password"}}},
+				{Name: "shop-db", Engine: v1alpha1.DatabaseMySQL, StandIn: &v1alpha1.StandInSpec{Version: "8.0.36"}},
+				{Name: "legacy-mysql", Engine: v1alpha1.DatabaseMariaDB, Workload: "mariadb", Connection: &v1alpha1.ConnectionSpec{
+					Database: "app", User: "app", PasswordSecretRef: v1alpha1.SecretKeyRef{Name: "mariadb", Key: "password"}}},
 			},
 		},
 	}
@@ -68,7 +71,9 @@ func operatorPodTemplates(ns string) map[string]corev1.PodTemplateSpec {
 		objs = append(objs, b.SeedJob(mirror.SeedJobInput{Database: &env.Spec.Data[i], Hash: "0123456789", Image: "envmirror/manager:test",
 			SpecJSON: "{}", SchemaSQL: i == 0, PullSecrets: []corev1.LocalObjectReference{{Name: "regcred"}}}))
 	}
-	objs = append(objs, mirror.SchemaJob(env, ns, mirror.SchemaJobName(env, "orders-db", "0123456789"), "schema-dsn", "postgres:16.4"))
+	objs = append(objs, mirror.SchemaJob(env, ns, mirror.SchemaJobName(env, "orders-db", "0123456789"), "schema-dsn", "postgres:16.4"),
+		mirror.SchemaJobFor(mirror.SchemaJobInput{Env: env, OperatorNamespace: ns, Name: mirror.SchemaJobName(env, "shop-db", "0123456789"),
+			SecretName: "schema-mysql", Image: "mysql:8.0.36", Engine: v1alpha1.DatabaseMySQL}))
 
 	out := map[string]corev1.PodTemplateSpec{}
 	for _, o := range objs {
@@ -111,7 +116,8 @@ var _ = Describe("Pod Security restricted", func() {
 		}
 		sort.Strings(names)
 		Expect(names).To(ContainElements(HavePrefix("StatefulSet/orders-db"), HavePrefix("Job/orders-db-seed-"),
-			HavePrefix("Job/legacy-db-seed-"), HaveSuffix("-schema-0123456789")))
+			HavePrefix("Job/legacy-db-seed-"), HaveSuffix("-orders-db-schema-0123456789"), "StatefulSet/shop-db",
+			HavePrefix("Job/shop-db-seed-"), HavePrefix("Job/legacy-mysql-seed-"), HaveSuffix("-shop-db-schema-0123456789")))
 		for _, name := range names {
 			Expect(admitPod(ns, name, templates[name])).To(Succeed())
 		}

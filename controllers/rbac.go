@@ -27,16 +27,31 @@ package controllers
 // +kubebuilder:rbac:groups=authentication.k8s.io,resources=tokenreviews,verbs=create
 // +kubebuilder:rbac:groups=authorization.k8s.io,resources=subjectaccessreviews,verbs=create
 //
-// Prod's other kinds: the census lists metadata, the conversions whole objects, and a copied
-// Certificate needs a ClusterIssuer of the copy's cluster. Other kinds are reported as not
-// listable until an administrator grants list on them.
+// Prod's other kinds: the census lists metadata, the conversions watch whole objects, and a
+// copied Certificate needs a ClusterIssuer of the copy's cluster. Other kinds are reported as
+// not listable until an administrator grants list (and, for a kind a Copy rule copies, watch)
+// on them. The metadata of CRDs and APIServices is watched so that a cluster's discovery is
+// read again when its API changes, not for each new environment.
 //
-// +kubebuilder:rbac:groups=argoproj.io,resources=rollouts,verbs=list
-// +kubebuilder:rbac:groups=external-secrets.io,resources=externalsecrets,verbs=list
-// +kubebuilder:rbac:groups=cert-manager.io,resources=certificates;clusterissuers,verbs=list
+// +kubebuilder:rbac:groups=argoproj.io,resources=rollouts,verbs=list;watch
+// +kubebuilder:rbac:groups=external-secrets.io,resources=externalsecrets,verbs=list;watch
+// +kubebuilder:rbac:groups=cert-manager.io,resources=certificates,verbs=list;watch
+// +kubebuilder:rbac:groups=cert-manager.io,resources=clusterissuers,verbs=list
+// +kubebuilder:rbac:groups=apiextensions.k8s.io,resources=customresourcedefinitions,verbs=list;watch
+// +kubebuilder:rbac:groups=apiregistration.k8s.io,resources=apiservices,verbs=list;watch
 // +kubebuilder:rbac:groups=keda.sh,resources=scaledobjects;scaledjobs,verbs=list
 // +kubebuilder:rbac:groups=autoscaling,resources=horizontalpodautoscalers,verbs=list
 // +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=list
+//
+// Kubernetes' own namespaced kinds that no other rule grants are listable out of the box, so that
+// the census of a default install is complete and status does not ask every user to grant them
+// (their objects are mostly owned bookkeeping, which the census leaves out once it can see it).
+//
+// +kubebuilder:rbac:groups="",resources=limitranges;resourcequotas;podtemplates;replicationcontrollers,verbs=list
+// +kubebuilder:rbac:groups=apps,resources=replicasets;controllerrevisions,verbs=list
+// +kubebuilder:rbac:groups=storage.k8s.io,resources=csistoragecapacities,verbs=list
+// +kubebuilder:rbac:groups=resource.k8s.io,resources=resourceclaims;resourceclaimtemplates,verbs=list
+// +kubebuilder:rbac:groups=certificates.k8s.io,resources=podcertificaterequests,verbs=list
 //
 // In the operator's own namespace: the schema Jobs that read prod's database, and the Secret
 // that hands them the prod DSN (it never enters a copy's namespace).

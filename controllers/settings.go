@@ -43,9 +43,6 @@ type Settings struct {
 	SourceNamespaces []string
 	// SourceGrants says whether source namespaces must grant access with a MirrorSource.
 	SourceGrants GrantPolicy
-	// AllowedAPIServers, when set, are the only hosts (host or host:port, or *.suffix) a remote
-	// kubeconfig may point at.
-	AllowedAPIServers []string
 }
 
 // accessRoles is the allow-list of spec.access.clusterRole.

@@ -56,6 +56,8 @@ func (r *MirrorEnvironmentReconciler) SetupWithManager(mgr ctrl.Manager, opts co
 		return err
 	}
 	r.Clusters.SetLocal(mgr.GetConfig())
+	// A CRD or APIService of a prod cluster changed: what its API serves must be read again.
+	r.Clusters.OnAPIChange(r.kindReader().Invalidate)
 
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named("mirrorenvironment").
@@ -77,6 +79,12 @@ func (r *MirrorEnvironmentReconciler) SetupWithManager(mgr ctrl.Manager, opts co
 		b = b.Watches(obj, handler.EnqueueRequestsFromMapFunc(r.forObject), builder.WithPredicates(copiesOnly{}))
 	}
 	b = b.WatchesRawSource(source.Channel(r.namespaceCacheEvents(), &handler.EnqueueRequestForObject{}))
+	if r.Activity != nil { // spec.sleep.idleAfter: requests wake environments asleep for idleness
+		b = b.WatchesRawSource(source.Channel(r.activityEvents(), &handler.EnqueueRequestForObject{}))
+		if err := mgr.Add(r.Activity); err != nil {
+			return err
+		}
+	}
 	return b.Complete(r)
 }
 
@@ -112,6 +120,9 @@ func references(e *v1alpha1.MirrorEnvironment) []string {
 	for _, d := range e.Spec.Dependencies {
 		if d.VersionFrom != nil {
 			out = append(out, "Secret/"+d.VersionFrom.SecretRef.Name)
+			if d.VersionFrom.CASecretRef != nil {
+				out = append(out, "Secret/"+d.VersionFrom.CASecretRef.Name)
+			}
 		}
 	}
 	for _, d := range e.Spec.Data {

@@ -20,10 +20,11 @@ import (
 // sourceRetry is how soon an unreachable prod is tried again: it comes back by itself.
 const sourceRetry = 30 * time.Second
 
-// readSources reads everything the plan is built from: whether prod's owners grant the
-// environment access, prod itself (through the manager's cache when prod is this cluster, or a
-// shared cache of the cluster a kubeconfig Secret points to; either way a client.Reader), and
-// the inputs in the environment's own namespace.
+// readSources reads prod: whether prod's owners grant the environment access, then prod itself
+// (through the manager's cache when prod is this cluster, or a shared cache of the cluster a
+// kubeconfig Secret points to; either way a client.Reader) and its other kinds. It runs before
+// anything is written for the environment: an environment whose source is not granted, or
+// cannot be read, claims no namespace (spec.targetNamespace could name any free one).
 func (r *MirrorEnvironmentReconciler) readSources(ctx context.Context, s *scope) error {
 	if err := r.localSourceExists(ctx, s.env); err != nil {
 		return err
@@ -40,11 +41,7 @@ func (r *MirrorEnvironmentReconciler) readSources(ctx context.Context, s *scope)
 	if err := r.readProd(ctx, s); err != nil {
 		return err
 	}
-	if err := r.readProdExtras(ctx, s); err != nil { // kinds.go
-		return err
-	}
-	s.inputs, err = r.readInputs(ctx, s)
-	return err
+	return r.readProdExtras(ctx, s) // kinds.go
 }
 
 // readProd reads the source snapshot.
@@ -58,10 +55,11 @@ func (r *MirrorEnvironmentReconciler) readProd(ctx context.Context, s *scope) er
 				"spec.source.selector is not a valid label selector: %v", err)
 		}
 	}
-	reader, err := r.sourceReader(ctx, env, s.inputReader)
+	reader, target, err := r.sourceReader(ctx, env, s.inputReader)
 	if err != nil {
 		return sourceFailed(err)
 	}
+	s.prodTarget = target
 	snap, err := source.Read(ctx, reader, env.Spec.Source.Namespace, sel)
 	if err != nil && env.Spec.Source.KubeconfigSecretRef != nil {
 		return sourceFailed(source.Classify(err, env.Spec.Source.Namespace)) // never a remote answer in status
@@ -72,7 +70,9 @@ func (r *MirrorEnvironmentReconciler) readProd(ctx context.Context, s *scope) er
 	s.prod = snap
 	// Recorded at most once per resync interval: the periodic check marks itself, and reconciles
 	// woken by events in between write nothing when nothing changed.
-	if last := env.Status.Parity.LastCheckedAt; last == nil || s.now.Sub(last.Time) >= r.ResyncInterval {
+	// (Nine tenths: the periodic reconcile comes at the environment's phase of the interval, a
+	// little less than an interval after a check an event-driven reconcile recorded.)
+	if last := env.Status.Parity.LastCheckedAt; last == nil || s.now.Sub(last.Time) >= r.ResyncInterval*9/10 {
 		now := metav1.NewTime(s.now)
 		env.Status.Parity.LastCheckedAt = &now
 	}
@@ -115,22 +115,23 @@ func sourceFailed(err error) error {
 // sourceReader returns the reader of the environment's prod: a cache of the source namespace,
 // of this cluster or of the one its kubeconfig Secret points to, shared by every environment
 // that mirrors it. Only changes that can change a copy wake the environment.
-func (r *MirrorEnvironmentReconciler) sourceReader(ctx context.Context, env *v1alpha1.MirrorEnvironment, inputs client.Reader) (client.Reader, error) {
+func (r *MirrorEnvironmentReconciler) sourceReader(ctx context.Context, env *v1alpha1.MirrorEnvironment, inputs client.Reader) (client.Reader, source.Target, error) {
 	t := source.Target{Namespace: env.Spec.Source.Namespace, Role: source.RoleProd}
 	if ref := env.Spec.Source.KubeconfigSecretRef; ref != nil {
 		sec := &corev1.Secret{}
 		if err := inputs.Get(ctx, client.ObjectKey{Namespace: env.Namespace, Name: ref.Name}, sec); err != nil {
 			if apierrors.IsNotFound(err) {
-				return nil, &source.Error{Reason: source.ReasonInvalid, Err: fmt.Errorf("kubeconfig Secret %s/%s does not exist", env.Namespace, ref.Name)}
+				return nil, t, &source.Error{Reason: source.ReasonInvalid, Err: fmt.Errorf("kubeconfig Secret %s/%s does not exist", env.Namespace, ref.Name)}
 			}
-			return nil, err
+			return nil, t, err
 		}
 		k := ref.KeyOr("kubeconfig")
 		if t.Kubeconfig = sec.Data[k]; len(t.Kubeconfig) == 0 {
-			return nil, &source.Error{Reason: source.ReasonInvalid, Err: fmt.Errorf("kubeconfig Secret %s/%s has no key %q", env.Namespace, ref.Name, k)}
+			return nil, t, &source.Error{Reason: source.ReasonInvalid, Err: fmt.Errorf("kubeconfig Secret %s/%s has no key %q", env.Namespace, ref.Name, k)}
 		}
 	}
-	return r.Clusters.Reader(ctx, key(env), t, source.Relevant)
+	reader, err := r.Clusters.Reader(ctx, key(env), t, source.Relevant)
+	return reader, t, err
 }
 
 // inputsReader returns a reader of the environment's own namespace (Secrets and ConfigMaps),
@@ -154,7 +155,13 @@ func (r *MirrorEnvironmentReconciler) inputsReader(ctx context.Context, env *v1a
 
 // readInputs reads what the environment names in its own namespace, and the copy's current
 // Secrets (so that issued TLS pairs stay stable).
-func (r *MirrorEnvironmentReconciler) readInputs(ctx context.Context, s *scope) (*inputs, error) {
+func (r *MirrorEnvironmentReconciler) readInputs(ctx context.Context, s *scope) error {
+	in, err := r.inputs(ctx, s)
+	s.inputs = in
+	return err
+}
+
+func (r *MirrorEnvironmentReconciler) inputs(ctx context.Context, s *scope) (*inputs, error) {
 	env := s.env
 	in := &inputs{devSecrets: map[string]corev1.Secret{}, schemas: map[string]string{}, schemaProblems: map[string]string{}}
 	var names []string

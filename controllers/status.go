@@ -29,6 +29,7 @@ func (r *MirrorEnvironmentReconciler) updateStatus(s *scope) {
 		setParity(st, d)
 		st.Config = d.config.status
 		st.URLs = d.urls
+		st.Resources = resourceTotals(s.prod, d)
 	}
 	if s.services != nil {
 		st.Services = s.services
@@ -51,9 +52,15 @@ func (r *MirrorEnvironmentReconciler) updateStatus(s *scope) {
 		st.Parity.Drifted = s.drift
 		st.Parity.Followed = s.followed
 	}
-	r.setConditions(s)
-	ready := setReadyCondition(env, s.expired, s.expiryNote)
-	setReconcilingAndStalledConditions(env, &s.out, ready)
+	ready := false
+	if s.asleep() {
+		setAsleepConditions(s) // the copy's conditions stay as they were when it fell asleep
+	} else {
+		r.setConditions(s)
+		ready = setReadyCondition(env, s.expired, s.expiryNote)
+	}
+	setSleepStatus(s)
+	setReconcilingAndStalledConditions(env, &s.out, ready || s.asleep())
 	st.Phase = phaseOf(env, prevPhase, len(s.out.stalls) > 0, s.expired)
 	if ready && st.ProvisionedAt == nil {
 		st.ProvisionedAt = &metav1.Time{Time: s.now}
@@ -65,7 +72,7 @@ func (r *MirrorEnvironmentReconciler) updateStatus(s *scope) {
 			typ = corev1.EventTypeWarning
 		}
 		c := apimeta.FindStatusCondition(st.Conditions, v1alpha1.ConditionReady)
-		r.event(env, typ, string(st.Phase), "Reconcile", "phase %s -> %s: %s", orNone(prevPhase), st.Phase, c.Message)
+		s.w.event(env, typ, string(st.Phase), "Reconcile", "phase %s -> %s: %s", orNone(prevPhase), st.Phase, c.Message)
 	}
 }
 
@@ -76,7 +83,8 @@ func (r *MirrorEnvironmentReconciler) setConditions(s *scope) {
 		return explanation{stall: out.stalledOn(typ), wait: out.waitingOn(typ), err: out.err}
 	}
 	prov := provisionedInput{explanation: explain(v1alpha1.ConditionProvisioned),
-		applied: s.applied[mirror.ComponentWorkloads], source: env.Spec.Source.Namespace, target: s.target}
+		applied: s.applied[mirror.ComponentWorkloads], source: env.Spec.Source.Namespace, target: s.target,
+		unknown: s.known.summary(true), withheld: s.withheld}
 	if d != nil {
 		prov.workloads, prov.objects = len(d.infra.Workloads), len(d.infra.Objects)
 		for _, p := range d.infra.Problems {
@@ -93,6 +101,7 @@ func (r *MirrorEnvironmentReconciler) setConditions(s *scope) {
 	}
 	var mismatched []string
 	if d != nil {
+		mismatched = append(mismatched, d.standIns.VersionMismatches()...)
 		for _, e := range d.deps.entries {
 			if e.reason == v1alpha1.ReasonVersionMismatch {
 				mismatched = append(mismatched, e.spec.Name+": "+e.message)
@@ -199,8 +208,12 @@ func phaseOf(env *v1alpha1.MirrorEnvironment, prev v1alpha1.Phase, stalled, expi
 	switch {
 	case expired:
 		return v1alpha1.PhaseExpiring
+	case ready.Reason == v1alpha1.ReasonSleeping:
+		return v1alpha1.PhaseSleeping
 	case ready.Status == metav1.ConditionTrue:
 		return v1alpha1.PhaseReady
+	case (prev == v1alpha1.PhaseSleeping || prev == v1alpha1.PhaseWaking) && !stalled && !failureReasons[ready.Reason]:
+		return v1alpha1.PhaseWaking // woken, not ready yet
 	case ready.Status == metav1.ConditionUnknown && prev != "":
 		return prev // not evaluated this time (a transient error): keep what we knew
 	case seedFailed(env, ready):

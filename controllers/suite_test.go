@@ -1,7 +1,9 @@
 package controllers_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -45,13 +47,15 @@ const (
 )
 
 var (
-	ctx       context.Context
-	cancel    context.CancelFunc
-	testEnv   *envtest.Environment
-	adminCfg  *rest.Config
-	k8s       client.Client // admin, uncached: what the tests use to act and look
-	scheme    *runtime.Scheme
-	writes    writeCounter
+	ctx      context.Context
+	cancel   context.CancelFunc
+	testEnv  *envtest.Environment
+	adminCfg *rest.Config
+	k8s      client.Client // admin, uncached: what the tests use to act and look
+	scheme   *runtime.Scheme
+	writes   writeCounter
+	// auditLog is the main API server's audit log of writes (auditedDeletes reads it).
+	auditLog  string
 	opCfg     *rest.Config
 	clusters  *source.Clusters
 	mgrClient client.Client
@@ -79,7 +83,17 @@ var _ = BeforeSuite(func() {
 		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
 		ErrorIfCRDPathMissing: true,
 	}
-	var err error
+	// The API server's own record of every write (metadata only): specs that must see no
+	// delete count them here, whatever client sent them.
+	auditDir, err := os.MkdirTemp("", "envmirror-audit-")
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(os.RemoveAll, auditDir)
+	auditLog = filepath.Join(auditDir, "audit.log")
+	Expect(os.WriteFile(filepath.Join(auditDir, "policy.yaml"), []byte(writesAuditPolicy), 0o600)).To(Succeed())
+	testEnv.ControlPlane.GetAPIServer().Configure().
+		Set("audit-policy-file", filepath.Join(auditDir, "policy.yaml")).
+		Set("audit-log-path", auditLog).
+		Set("audit-log-mode", "blocking")
 	adminCfg, err = testEnv.Start()
 	Expect(err).NotTo(HaveOccurred())
 	k8s, err = client.New(adminCfg, client.Options{Scheme: scheme})
@@ -133,6 +147,8 @@ var _ = BeforeSuite(func() {
 			OperatorNamespace: operatorNamespace,
 			SeedImage:         "envmirror/manager:test",
 			ResyncInterval:    time.Minute,
+			PartialReadRetry:  2 * time.Second,
+			ProbeRetryAfter:   5 * time.Second,
 			Settings:          controllers.Settings{MaxTTL: 720 * time.Hour, AccessClusterRoles: []string{"edit", "view"}},
 			Observe:           reconciles.observe,
 		}
@@ -235,13 +251,24 @@ type writeCounter struct {
 
 func (w *writeCounter) wrap(rt http.RoundTripper) http.RoundTripper {
 	return roundTripper(func(req *http.Request) (*http.Response, error) {
+		// A status patch is listed with what it changed, so that a spec that expected no write
+		// says which field moved.
+		what := ""
+		if req.Method == http.MethodPatch && strings.HasSuffix(req.URL.Path, "/status") && req.Body != nil {
+			body, err := io.ReadAll(req.Body)
+			if err != nil {
+				return nil, err
+			}
+			req.Body = io.NopCloser(bytes.NewReader(body))
+			what = " " + string(body[:min(len(body), 4000)])
+		}
 		resp, err := rt.RoundTrip(req)
 		if req.Method != http.MethodGet && !strings.Contains(req.URL.Path, "/events") &&
 			!strings.Contains(req.URL.Path, "selfsubjectreviews") &&
 			(err != nil || resp.StatusCode != http.StatusConflict) {
 			w.n.Add(1)
 			w.mu.Lock()
-			w.paths = append(w.paths, req.URL.Path)
+			w.paths = append(w.paths, req.Method+" "+req.URL.Path+what)
 			w.mu.Unlock()
 		}
 		return resp, err
@@ -269,8 +296,10 @@ func (w *writeCounter) since(mark int, namespaces ...string) []string {
 	defer w.mu.Unlock()
 	var out []string
 	for _, p := range w.paths[mark:] {
+		_, rest, _ := strings.Cut(p, " ")    // after the method
+		path, _, _ := strings.Cut(rest, " ") // before a status patch's body
 		for _, ns := range namespaces {
-			if strings.Contains(p, "/namespaces/"+ns+"/") || strings.HasSuffix(p, "/namespaces/"+ns) {
+			if strings.Contains(path, "/namespaces/"+ns+"/") || strings.HasSuffix(path, "/namespaces/"+ns) {
 				out = append(out, p)
 				break
 			}

@@ -17,13 +17,23 @@ import (
 // shape is a heuristic; this makes "no prod Secret value reaches the copy" hold by construction.
 // Objects keep their Go type, so later steps see what the builders made.
 func sweepObjects(sw *scrub.Sweep, objs []client.Object, counts map[string]int32) ([]client.Object, error) {
+	return sweepObjectsAndLabels(sw, nil, objs, counts)
+}
+
+// sweepObjectsAndLabels is sweepObjects that also scrubs label and selector values (labels.go)
+// when labels is set: one conversion of each object serves both.
+func sweepObjectsAndLabels(sw *scrub.Sweep, labels *plainScrubber, objs []client.Object, counts map[string]int32) ([]client.Object, error) {
 	out := make([]client.Object, 0, len(objs))
 	for _, obj := range objs {
 		u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
 		if err != nil {
 			return nil, fmt.Errorf("sweeping %s %s: %w", kindOf(obj), obj.GetName(), err)
 		}
-		n := sw.Object(u)
+		n := 0
+		if labels != nil {
+			n += int(labels.scrubLabelValues(u, kindOf(obj), obj.GetName()))
+		}
+		n += sw.Object(u)
 		if n == 0 {
 			out = append(out, obj)
 			continue

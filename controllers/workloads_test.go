@@ -202,6 +202,7 @@ var _ = Describe("mirroring prod's workloads", Ordered, func() {
 	})
 
 	It("writes nothing when reconciling a converged environment", func() {
+		settled(env)
 		rv := resourceVersions(target)
 		// Other specs' environments live on in this API server (and record their periodic
 		// check once a minute): count the writes about this environment and its copy.
@@ -275,6 +276,7 @@ var _ = Describe("mirroring prod's workloads", Ordered, func() {
 			time.Sleep(time.Second)
 		}
 		poke(1)
+		settled(env)
 		before := writes.mark()
 		poke(2)
 		poke(3)
