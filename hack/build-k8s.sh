@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Kubernetes control-plane binaries (etcd, kube-apiserver, kubectl, and on request
-# kube-controller-manager, kube-scheduler and KWOK) from the Go module proxy.
+# kube-controller-manager, kube-scheduler and KWOK) and the real node's kubelet and kube-proxy
+# from the Go module proxy.
 #
 # Nothing can be downloaded here but Go modules, so setup-envtest and release tarballs are out;
 # hack/tools/k8s pins k8s.io/kubernetes and its staging modules instead. Binaries are cached per
@@ -40,18 +41,21 @@ if [ "$version" = "$K8S_VERSION" ]; then
   done
 fi
 
-# One build at a time per cache: `make test` and `make demo` may start together.
-exec 9>"$cache/.lock"
-flock 9
-
 for name in "${binaries[@]}"; do
   case "$name" in
     etcd) pkg=go.etcd.io/etcd/server/v3 ;;
-    kube-apiserver|kube-controller-manager|kube-scheduler|kubectl) pkg=k8s.io/kubernetes/cmd/$name ;;
+    kube-apiserver|kube-controller-manager|kube-scheduler|kubectl|kubelet|kube-proxy) pkg=k8s.io/kubernetes/cmd/$name ;;
     kwok) pkg=sigs.k8s.io/kwok/cmd/kwok ;;
     *) echo "build-k8s: unknown binary $name" >&2; exit 2 ;;
   esac
+  # One build of a binary at a time: `make test` and `make demo` may start together. The real
+  # node's binaries take a lock of their own, so they build while the control plane does.
+  lock=.lock
+  case "$name" in kubelet|kube-proxy) lock=.lock-node ;; esac
+  exec 9>"$cache/$lock"
+  flock 9
   if [ -x "$cache/$name" ]; then
+    exec 9>&-
     continue
   fi
   echo "build-k8s: building $name $version from source (first run only; kube-apiserver takes ~9 min on 2 cores)" >&2
@@ -59,5 +63,6 @@ for name in "${binaries[@]}"; do
   (cd "$tools" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$cache/$name.tmp" "$pkg")
   mv -f "$cache/$name.tmp" "$cache/$name"
   echo "build-k8s: $name built in $((SECONDS - start))s" >&2
+  exec 9>&-
 done
 echo "$cache"

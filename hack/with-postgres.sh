@@ -4,7 +4,7 @@
 #   hack/with-postgres.sh go test ./internal/seed/... -count=1
 #
 # When ENVMIRROR_TEST_POSTGRES_DSN is already set, the command runs against that server.
-# Otherwise this installs Debian's PostgreSQL server (and, best effort, its PostGIS package) when
+# Otherwise this installs Debian's PostgreSQL server (and its PostGIS package, and pgvector: the package or its source) when
 # missing, starts a private instance (own data directory, own free port, durability off: it is
 # thrown away), and exports
 #   ENVMIRROR_TEST_POSTGRES_DSN  postgres://envmirror:PASSWORD@127.0.0.1:PORT/postgres?sslmode=disable
@@ -90,6 +90,52 @@ install_postgis() {
     -o DPkg::Lock::Timeout=300 "$pkg" >&2 || log "PostGIS ($pkg) did not install: its tests skip"
 }
 install_postgis
+
+# pgvector for the seeder's vector types. Debian packages it as postgresql-<major>-pgvector from
+# trixie on; where there is no package (bookworm), it is built from its source, which the Go
+# module proxy serves (github.com/pgvector/pgvector at PGVECTOR_VERSION), against Debian's
+# postgresql-server-dev-<major>, and installed into the server's directories as the package
+# would be. Later runs find it installed. ENVMIRROR_TEST_PGVECTOR=0 skips (the tests that need
+# it then skip, and fail in CI).
+PGVECTOR_VERSION=v0.8.6
+install_pgvector() {
+  local major sharedir pkg src
+  major=$(basename "$(dirname "$bin")")
+  sharedir=$("$bin/pg_config" --sharedir 2>/dev/null || echo "/usr/share/postgresql/$major")
+  [ -f "$sharedir/extension/vector.control" ] && return 0
+  [ "${ENVMIRROR_TEST_PGVECTOR:-1}" = 0 ] && return 0
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null || { log "pgvector is not installed and installing it needs root: its tests skip"; return 0; }
+    sudo=(sudo -n)
+  fi
+  apt_install() {
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+      -o DPkg::Lock::Timeout=300 "$@" >&2
+  }
+  pkg=postgresql-$major-pgvector
+  if apt-cache show "$pkg" >/dev/null 2>&1; then
+    log "installing pgvector ($pkg)"
+    apt_install "$pkg" || log "pgvector ($pkg) did not install: its tests skip"
+    return 0
+  fi
+  log "no $pkg package in this distribution: building pgvector $PGVECTOR_VERSION from its source (Go module proxy)"
+  # Debian's server headers build extensions with clang's bitcode too (with_llvm), hence clang.
+  apt_install postgresql-server-dev-"$major" make gcc || { log "postgresql-server-dev-$major did not install: the pgvector tests skip"; return 0; }
+  src=$(cd "${TMPDIR:-/tmp}" && GOFLAGS=-mod=mod go mod download -json "github.com/pgvector/pgvector@$PGVECTOR_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p') && [ -d "$src" ] || { log "could not fetch pgvector $PGVECTOR_VERSION: its tests skip"; return 0; }
+  local build
+  build=$(mktemp -d "${TMPDIR:-/tmp}/envmirror-pgvector.XXXXXX")
+  cp -r "$src/." "$build" && chmod -R u+w "$build"
+  # OPTFLAGS= : no -march=native, so the library runs on any machine of the architecture.
+  if make -s -C "$build" PG_CONFIG="$bin/pg_config" OPTFLAGS= >&2 && "${sudo[@]}" make -s -C "$build" PG_CONFIG="$bin/pg_config" install >&2; then
+    log "pgvector $PGVECTOR_VERSION built and installed"
+  else
+    log "pgvector $PGVECTOR_VERSION did not build: its tests skip"
+  fi
+  rm -rf "$build"
+}
+install_pgvector
 
 # Root may not run the server: run it as the postgres user. Anyone else runs it as themselves.
 as_owner=()

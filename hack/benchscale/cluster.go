@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	_ "embed"
 	"errors"
 	"fmt"
 	"io"
@@ -32,12 +33,18 @@ const (
 	// envNamespace holds the benchmark's MirrorEnvironments and the schema ConfigMap
 	// (config/samples/dev-envs.yaml).
 	envNamespace = "dev-envs"
-	// sampleProd is the namespace of config/samples/prod-shop; further prod namespaces are
-	// copies of it under other names.
+	// sampleProd is the namespace of config/samples/prod-shop, smallProd the small prod's;
+	// further prod namespaces are copies of them under other names.
 	sampleProd = "shop-prod"
+	smallProd  = "small-prod"
 	// unrelatedLabel marks the unrelated workloads, which the operator must not hold in memory.
 	unrelatedLabel = "bench.envmirror.io/unrelated"
+	// unrelatedPrefix names the unrelated namespaces.
+	unrelatedPrefix = "unrelated-"
 )
+
+//go:embed small-prod.yaml
+var smallProdYAML string
 
 // nodePort matches a Service port's fixed nodePort field.
 var nodePort = regexp.MustCompile(`(?m)\bnodePort: *[0-9]+ *,? *`)
@@ -190,53 +197,93 @@ func (k *cluster) create(ctx context.Context, obj client.Object) error {
 	return nil
 }
 
-// prodNamespaces applies the sample prod shop as shop-prod and as count-1 further namespaces
-// (bench-prod-2, ...), each granting dev-envs, and waits until their pods run and report image
-// digests, as prod's pods do.
-func (k *cluster) prodNamespaces(ctx context.Context, count int) ([]string, error) {
+// prod is what the environments mirror: the sample shop (config/samples/prod-shop, twelve
+// services, a database every other environment stands in for), or the small prod.
+type prod struct {
+	small bool
+}
+
+// namespace is the i-th prod namespace (0: the original's name).
+func (p prod) namespace(i int) string {
+	base := sampleProd
+	if p.small {
+		base = smallProd
+	}
+	if i == 0 {
+		return base
+	}
+	return fmt.Sprintf("%s-%d", base, i+1)
+}
+
+// partOf is the app.kubernetes.io/part-of label an environment selects prod's objects by.
+func (p prod) partOf() string {
+	if p.small {
+		return "small"
+	}
+	return "shop"
+}
+
+func (p prod) describe() string {
+	if p.small {
+		return "the small prod (hack/benchscale/small-prod.yaml: 2 Deployments of 2 and 1 replicas, a ConfigMap, a Secret)"
+	}
+	return "the sample shop (config/samples/prod-shop), every other environment with a database"
+}
+
+// prodNamespaces applies prod as count namespaces (the original name, then -2, -3, ...), each
+// granting dev-envs, and waits until their pods run and report image digests, as prod's pods do.
+func (k *cluster) prodNamespaces(ctx context.Context, p prod, count int) ([]string, error) {
 	if err := k.applyFiles(ctx, nil, "config/samples/dev-envs.yaml"); err != nil {
 		return nil, err
 	}
-	names := []string{sampleProd}
-	for i := 2; i <= count; i++ {
-		names = append(names, fmt.Sprintf("bench-prod-%d", i))
-	}
-	for _, ns := range names {
+	var names []string
+	for i := 0; i < count; i++ {
+		ns := p.namespace(i)
+		names = append(names, ns)
 		rename := func(s string) string {
-			if ns == sampleProd {
+			if i == 0 {
 				return s
 			}
-			// A node port is cluster-wide: only the sample keeps its own.
-			return nodePort.ReplaceAllString(strings.ReplaceAll(s, sampleProd, ns), "")
+			// A node port is cluster-wide: only the original keeps its own.
+			return nodePort.ReplaceAllString(strings.ReplaceAll(s, p.namespace(0), ns), "")
 		}
-		if err := k.applyFiles(ctx, rename, "config/samples/prod-shop"); err != nil {
-			return nil, err
+		var err error
+		if p.small {
+			err = k.applyYAML(ctx, rename(smallProdYAML))
+		} else {
+			err = k.applyFiles(ctx, rename, "config/samples/prod-shop")
 		}
-	}
-	for _, ns := range names {
-		err := waitFor(ctx, "prod pods in "+ns, 2*time.Second, func(ctx context.Context) (bool, error) {
-			var pods corev1.PodList
-			if err := k.c.List(ctx, &pods, client.InNamespace(ns)); err != nil {
-				return false, err
-			}
-			if len(pods.Items) == 0 {
-				return false, nil
-			}
-			for _, p := range pods.Items {
-				if p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
-					continue // a run of prod's CronJob
-				}
-				if p.Status.Phase != corev1.PodRunning || len(p.Status.ContainerStatuses) == 0 || p.Status.ContainerStatuses[0].ImageID == "" {
-					return false, fmt.Errorf("pod %s is %s", p.Name, p.Status.Phase)
-				}
-			}
-			return true, nil
-		})
 		if err != nil {
 			return nil, err
 		}
 	}
+	for _, ns := range names {
+		if err := waitFor(ctx, "prod pods in "+ns, 2*time.Second, func(ctx context.Context) (bool, error) { return k.prodPodsRun(ctx, ns) }); err != nil {
+			return nil, err
+		}
+	}
 	return names, nil
+}
+
+// prodPodsRun reports whether every pod in ns runs and reports its image digest (a finished run
+// of prod's CronJob apart).
+func (k *cluster) prodPodsRun(ctx context.Context, ns string) (bool, error) {
+	var pods corev1.PodList
+	if err := k.c.List(ctx, &pods, client.InNamespace(ns)); err != nil {
+		return false, err
+	}
+	if len(pods.Items) == 0 {
+		return false, nil
+	}
+	for _, p := range pods.Items {
+		if p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
+			continue
+		}
+		if p.Status.Phase != corev1.PodRunning || len(p.Status.ContainerStatuses) == 0 || p.Status.ContainerStatuses[0].ImageID == "" {
+			return false, fmt.Errorf("pod %s is %s", p.Name, p.Status.Phase)
+		}
+	}
+	return true, nil
 }
 
 // unrelatedNamespaces creates n namespaces the operator has nothing to do with, each with a
@@ -245,7 +292,7 @@ func (k *cluster) prodNamespaces(ctx context.Context, count int) ([]string, erro
 func (k *cluster) unrelatedNamespaces(ctx context.Context, n, perNamespace int) error {
 	labels := map[string]string{unrelatedLabel: "true"}
 	errs := parallel(8, n, func(i int) error {
-		ns := fmt.Sprintf("unrelated-%03d", i)
+		ns := fmt.Sprintf("%s%03d", unrelatedPrefix, i)
 		objs := []client.Object{&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: labels}}}
 		for j := 0; j < perNamespace; j++ {
 			meta := metav1.ObjectMeta{Name: fmt.Sprintf("item-%02d", j), Namespace: ns, Labels: labels}
@@ -324,9 +371,13 @@ func parallel(workers, n int, do func(i int) error) []error {
 // envName names the i-th environment of the benchmark.
 func envName(i int) string { return fmt.Sprintf("bench-%03d", i) }
 
+// targetNamespace is the namespace the i-th environment's copy lives in (the operator's
+// default: "<prod namespace>-<environment name>").
+func targetNamespace(i int, prods []string) string { return prods[i%len(prods)] + "-" + envName(i) }
+
 // createEnvironments creates environments from..to-1, mirroring the prod namespaces in turn;
-// every other one has a database (a stand-in and a seeding Job).
-func (k *cluster) createEnvironments(ctx context.Context, from, to int, prods []string) error {
+// of the sample shop, every other one has a database (a stand-in and a seeding Job).
+func (k *cluster) createEnvironments(ctx context.Context, p prod, from, to int, prods []string) error {
 	errs := parallel(4, to-from, func(i int) error {
 		i += from
 		manifest := fmt.Sprintf(`apiVersion: envmirror.io/v1alpha1
@@ -335,11 +386,11 @@ metadata: {name: %[1]s, namespace: %[2]s}
 spec:
   source:
     namespace: %[3]s
-    selector: {matchLabels: {app.kubernetes.io/part-of: shop}}
+    selector: {matchLabels: {app.kubernetes.io/part-of: %[4]s}}
   branch: bench/%[1]s
   workloads: {replicas: 1}
-`, envName(i), envNamespace, prods[i%len(prods)])
-		if i%2 == 0 {
+`, envName(i), envNamespace, prods[i%len(prods)], p.partOf())
+		if !p.small && i%2 == 0 {
 			manifest += `  data:
   - name: orders-db
     engine: postgres
@@ -351,25 +402,6 @@ spec:
 		return k.applyYAML(ctx, manifest)
 	})
 	return errors.Join(errs...)
-}
-
-// waitReady waits until n of the benchmark's environments are Ready.
-func (k *cluster) waitReady(ctx context.Context, n int) error {
-	return waitFor(ctx, fmt.Sprintf("%d environments to be Ready", n), 2*time.Second, func(ctx context.Context) (bool, error) {
-		list := &unstructured.UnstructuredList{}
-		list.SetGroupVersionKind(schema.GroupVersionKind{Group: "envmirror.io", Version: "v1alpha1", Kind: "MirrorEnvironmentList"})
-		if err := k.c.List(ctx, list, client.InNamespace(envNamespace)); err != nil {
-			return false, err
-		}
-		phases := map[string]int{}
-		for _, e := range list.Items {
-			if strings.HasPrefix(e.GetName(), "bench-") {
-				phase, _, _ := unstructured.NestedString(e.Object, "status", "phase")
-				phases[phase]++
-			}
-		}
-		return phases["Ready"] >= n, fmt.Errorf("phases %s", formatCounts(phases))
-	})
 }
 
 // formatCounts prints a count map in a stable order.

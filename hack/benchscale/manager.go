@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -11,10 +10,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/envmirror/envmirror/internal/metrics"
 )
@@ -27,7 +26,7 @@ type managerProcess struct {
 	done                           chan struct{}
 }
 
-func startManager(bin, kubeconfigPath, outDir string) (*managerProcess, error) {
+func startManager(bin, kubeconfigPath, outDir string, extraArgs ...string) (*managerProcess, error) {
 	ports := make([]int, 3)
 	for i := range ports {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -46,6 +45,7 @@ func startManager(bin, kubeconfigPath, outDir string) (*managerProcess, error) {
 		"--metrics-secure=false", fmt.Sprintf("--metrics-bind-address=127.0.0.1:%d", ports[0]),
 		fmt.Sprintf("--health-probe-bind-address=127.0.0.1:%d", ports[1]),
 		fmt.Sprintf("--pprof-bind-address=127.0.0.1:%d", ports[2]))
+	cmd.Args = append(cmd.Args, extraArgs...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -73,6 +73,18 @@ func startManager(bin, kubeconfigPath, outDir string) (*managerProcess, error) {
 			return nil, fmt.Errorf("the manager did not become ready in 2m; see %s", logFile.Name())
 		}
 		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// cpuProfile writes a CPU profile of the next d to path (in the background of a stage; a
+// failure is left in the log of the run, not fatal).
+func (m *managerProcess) cpuProfile(path string, d time.Duration) {
+	code, profile, err := getWithin(fmt.Sprintf("%s/profile?seconds=%d", m.pprofURL, int(d.Seconds())), d+30*time.Second)
+	if err == nil && code == http.StatusOK {
+		err = os.WriteFile(path, profile, 0o644)
+	}
+	if err != nil || code != http.StatusOK {
+		step("  (CPU profile: %d %v)", code, err)
 	}
 }
 
@@ -107,7 +119,7 @@ func (m *managerProcess) measure(profilePath string) (memory, error) {
 			return memory{}, err
 		}
 		time.Sleep(3 * time.Second)
-		rss, err := vmRSS(m.cmd.Process.Pid)
+		rss, err := vmStatus(m.pid(), "VmRSS")
 		if err != nil {
 			return memory{}, err
 		}
@@ -125,41 +137,33 @@ func (m *managerProcess) measure(profilePath string) (memory, error) {
 	return readings[len(readings)/2], nil
 }
 
-// reconciles is the manager's count of finished MirrorEnvironment reconciles.
-func (m *managerProcess) reconciles() float64 {
-	_, body, err := get(m.metricsURL)
-	if err != nil {
-		return -1
+func (m *managerProcess) pid() int { return m.cmd.Process.Pid }
+
+// scrape reads and parses the manager's /metrics.
+func (m *managerProcess) scrape() (map[string]*dto.MetricFamily, error) {
+	code, body, err := get(m.metricsURL)
+	if err != nil || code != http.StatusOK {
+		return nil, fmt.Errorf("metrics: %d %v", code, err)
 	}
+	return parseScrape(string(body))
+}
+
+// counterSum adds up the series of a counter family with label labelName=labelValue (all
+// results of a controller's reconciles, say); 0 when the family is not there yet.
+func counterSum(families map[string]*dto.MetricFamily, name, labelName, labelValue string) float64 {
 	var sum float64
-	for _, line := range strings.Split(string(body), "\n") {
-		if strings.HasPrefix(line, `controller_runtime_reconcile_total{controller="mirrorenvironment",`) {
-			v, _ := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
-			sum += v
+	for _, m := range families[name].GetMetric() {
+		if hasLabel(m, labelName, labelValue) {
+			sum += m.GetCounter().GetValue()
 		}
 	}
 	return sum
 }
 
-// vmRSS reads VmRSS of /proc/<pid>/status, in MiB.
-func vmRSS(pid int) (float64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kib, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
-			return kib / 1024, err
-		}
-	}
-	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
-}
+func get(url string) (int, []byte, error) { return getWithin(url, 30*time.Second) }
 
-func get(url string) (int, []byte, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+func getWithin(url string, timeout time.Duration) (int, []byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
@@ -172,14 +176,4 @@ func get(url string) (int, []byte, error) {
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, body, err
-}
-
-// topHeap prints the largest in-use allocation sites of a heap profile (go tool pprof).
-func topHeap(profilePath string, n int) string {
-	out, err := exec.Command("go", "tool", "pprof", "-top", "-sample_index=inuse_space",
-		fmt.Sprintf("-nodecount=%d", n), profilePath).CombinedOutput()
-	if err != nil {
-		return fmt.Sprintf("(go tool pprof: %v)", err)
-	}
-	return string(out)
 }

@@ -24,8 +24,6 @@ const (
 	compKwok       = "kwok"
 )
 
-var components = []string{compEtcd, compAPIServer, compController, compScheduler, compKwok}
-
 // writeConfigs (re)writes the kubeconfigs, the audit policy and kwok's configuration. They are
 // derived from the PKI and the ports, so writing them on every `up` is cheap and repairs edits.
 func writeConfigs(p paths, s *state) error {
@@ -39,12 +37,23 @@ func writeConfigs(p paths, s *state) error {
 		return err
 	}
 	server := fmt.Sprintf("https://127.0.0.1:%d", s.APIServerPort)
-	for _, kc := range []struct{ path, identity, user string }{
+	kubeconfigs := []struct{ path, identity, user string }{
 		{p.kubeconfig, "admin", "envmirror-admin"},
 		{p.componentKubeconfig(compController), "controller-manager", "system:kube-controller-manager"},
 		{p.componentKubeconfig(compScheduler), "scheduler", "system:kube-scheduler"},
 		{p.componentKubeconfig(compKwok), "admin", "envmirror-admin"},
-	} {
+	}
+	if s.RealNode {
+		// The kubelet and kube-proxy as the identities bootstrap RBAC and the Node authorizer
+		// know; the policy controller and the provisioner (cluster-wide readers and writers of
+		// policies, pods and volumes) as the admin.
+		kubeconfigs = append(kubeconfigs,
+			struct{ path, identity, user string }{p.componentKubeconfig(compKubelet), "kubelet", "system:node:" + realNodeName},
+			struct{ path, identity, user string }{p.componentKubeconfig(compKubeProxy), "kube-proxy", "system:kube-proxy"},
+			struct{ path, identity, user string }{p.componentKubeconfig(compKubeRouter), "admin", "envmirror-admin"},
+			struct{ path, identity, user string }{p.componentKubeconfig(compLocalPath), "admin", "envmirror-admin"})
+	}
+	for _, kc := range kubeconfigs {
 		cert, err := readFileOr(p.pki(kc.identity + ".crt"))
 		if err != nil {
 			return err
@@ -148,11 +157,9 @@ func argv(p paths, s *state, name string) []string {
 			"--log-level=warn",
 		}
 	case compAPIServer:
-		return []string{
+		return append([]string{
 			filepath.Join(p.assets, "kube-apiserver"),
 			"--etcd-servers=http://127.0.0.1:" + strconv.Itoa(s.EtcdPort),
-			"--bind-address=127.0.0.1",
-			"--advertise-address=127.0.0.1",
 			"--secure-port=" + strconv.Itoa(s.APIServerPort),
 			"--tls-cert-file=" + pki("apiserver.crt"),
 			"--tls-private-key-file=" + pki("apiserver.key"),
@@ -162,14 +169,13 @@ func argv(p paths, s *state, name string) []string {
 			"--service-account-signing-key-file=" + pki("sa.key"),
 			"--authorization-mode=RBAC,Node",
 			"--service-cluster-ip-range=" + serviceCIDR,
-			"--endpoint-reconciler-type=none",
 			"--allow-privileged=true",
 			"--audit-policy-file=" + filepath.Join(p.dir, "audit-policy.yaml"),
 			"--audit-log-path=" + p.log("audit"),
 			"--audit-log-maxsize=100",
 			"--audit-log-maxbackup=1",
 			"--profiling=false",
-		}
+		}, apiserverNetworkArgs(p, s)...)
 	case compController:
 		kc := p.componentKubeconfig(compController)
 		return []string{
@@ -210,8 +216,26 @@ func argv(p paths, s *state, name string) []string {
 	panic("unknown component " + name)
 }
 
+// apiserverNetworkArgs: the simulated cluster's apiserver listens on 127.0.0.1 only and keeps
+// no endpoints for the kubernetes Service (nothing in it runs). A real node's pods reach it
+// through that Service, so it listens on the machine's address too, advertises it, keeps the
+// Service's endpoints, and talks to the kubelet (logs, exec, port-forward) with a client cert.
+func apiserverNetworkArgs(p paths, s *state) []string {
+	if !s.RealNode {
+		return []string{"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--endpoint-reconciler-type=none"}
+	}
+	return []string{
+		"--bind-address=0.0.0.0",
+		"--advertise-address=" + s.HostIP,
+		"--endpoint-reconciler-type=lease",
+		"--kubelet-client-certificate=" + p.pki("apiserver-kubelet-client.crt"),
+		"--kubelet-client-key=" + p.pki("apiserver-kubelet-client.key"),
+		"--kubelet-preferred-address-types=InternalIP,Hostname",
+	}
+}
+
 // binaries lists the executables `up` needs, with how to get each.
-func checkBinaries(p paths) error {
+func checkBinaries(p paths, needKwok bool) error {
 	var missing []string
 	for _, name := range []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"} {
 		if _, err := os.Stat(filepath.Join(p.assets, name)); err != nil {
@@ -222,7 +246,7 @@ func checkBinaries(p paths) error {
 		return fmt.Errorf("missing control-plane binaries: %s\n(run `make k8s-cluster-assets`, or set ENVMIRROR_K8S_ASSETS)",
 			strings.Join(missing, ", "))
 	}
-	if _, err := os.Stat(p.kwok); err != nil {
+	if _, err := os.Stat(p.kwok); err != nil && needKwok {
 		return fmt.Errorf("missing %s (run `make %s`, or set ENVMIRROR_KWOK)", p.kwok, p.kwok)
 	}
 	return nil

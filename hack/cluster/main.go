@@ -20,6 +20,16 @@
 //	go run ./hack/cluster user NAME [GROUP...]  write a kubeconfig for a new client certificate
 //	                                   (no rights until RBAC grants some); prints its path
 //	go run ./hack/cluster freeport     print a free TCP port on 127.0.0.1
+//	go run ./hack/cluster load-images  import the image archives into a running real node again
+//	                                   (after `make node-images`)
+//	go run ./hack/cluster hostcheck    after `down` of a real node: fail unless the machine is as
+//	                                   it was before its `up` (iptables, mounts, sysctls, ...)
+//
+// With ENVMIRROR_REAL_NODE=1 a new cluster also gets a real node (root and Linux only; see
+// realnode.go): a kubelet with containerd, the CNI bridge, kube-proxy, CoreDNS, a PVC provisioner
+// and a NetworkPolicy firewall, whose binaries are in ENVMIRROR_NODE_ASSETS (default bin/node)
+// and whose images are the archives in ENVMIRROR_NODE_IMAGES (default bin/node/images); KWOK
+// nodes then default to none.
 //
 // Environment: ENVMIRROR_CLUSTER_DIR (state folder, default bin/cluster), ENVMIRROR_K8S_ASSETS
 // (default bin/k8s), ENVMIRROR_KWOK (default bin/kwok), ENVMIRROR_NODES (default 3), and
@@ -94,6 +104,10 @@ func main() {
 				fmt.Println(path)
 			}
 		}
+	case "hostcheck":
+		err = hostCheck(p)
+	case "load-images":
+		err = importImages(p)
 	case "freeport":
 		var port int
 		if port, err = freePort(); err == nil {
@@ -108,7 +122,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: cluster up|down|status|kubeconfig|spawn NAME -- CMD...|stop NAME|restart [--kill] [--down D] COMPONENT|running NAME|user NAME [GROUP...]|freeport")
+	fmt.Fprintln(os.Stderr, "usage: cluster up|down|status|kubeconfig|spawn NAME -- CMD...|stop NAME|restart [--kill] [--down D] COMPONENT|running NAME|user NAME [GROUP...]|freeport|hostcheck|load-images")
 	os.Exit(2)
 }
 
@@ -121,10 +135,16 @@ func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "cluster: "+format+"\n", args...)
 }
 
+// nodeCount is the number of KWOK nodes a new cluster gets: ENVMIRROR_NODES, by default 3, or
+// none beside a real node (pods placed on a simulated node would never run).
 func nodeCount() int {
-	n, err := strconv.Atoi(env("ENVMIRROR_NODES", "3"))
-	if err != nil || n < 1 || n > 26 {
-		return 3
+	def, lowest := 3, 1
+	if realNodeWanted() {
+		def, lowest = 0, 0
+	}
+	n, err := strconv.Atoi(env("ENVMIRROR_NODES", strconv.Itoa(def)))
+	if err != nil || n < lowest || n > 26 {
+		return def
 	}
 	return n
 }
@@ -137,14 +157,18 @@ func up(p paths) error {
 		return err
 	}
 	defer unlock()
-	if err := checkBinaries(p); err != nil {
+	s, stateErr := readState(p)
+	if (s == nil && realNodeWanted()) || (s != nil && s.RealNode) {
+		if err := realNodeAllowed(); err != nil {
+			return err
+		}
+	}
+	if err := checkBinaries(p, (s != nil && s.kwokNodes() > 0) || (s == nil && nodeCount() > 0)); err != nil {
 		return err
 	}
-
-	s, stateErr := readState(p)
 	if s != nil {
 		var alive, dead []string
-		for _, c := range components {
+		for _, c := range clusterComponents(s) {
 			if rec, err := readRecord(p, c); err == nil && rec.alive() {
 				alive = append(alive, c)
 			} else {
@@ -162,7 +186,7 @@ func up(p paths) error {
 		}
 		logf("cluster in %s is partially up (running: %s; not running: %s): restarting its components with the existing data",
 			p.dir, orNone(alive), orNone(dead))
-		stopComponents(p)
+		stopComponents(p, s)
 		err := startCluster(p, s)
 		if err == nil {
 			logf("repaired in %s", time.Since(start).Round(100*time.Millisecond))
@@ -188,26 +212,22 @@ func up(p paths) error {
 	}
 
 	// A fresh cluster.
+	if s, err = newState(p); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(p.dir, 0o755); err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(p.dir, markerFile), []byte("envmirror local cluster state; remove with `cluster down`\n"), 0o644); err != nil {
 		return err
 	}
-	s = &state{Created: time.Now().UTC()}
-	if s.EtcdPort, err = choosePort(etcdPortSpec); err != nil {
-		return err
+	if s.RealNode {
+		if err := saveHostBefore(p); err != nil {
+			return err
+		}
 	}
-	if s.EtcdPeerPort, err = choosePort(etcdPeerPortSpec); err != nil {
-		return err
-	}
-	if s.APIServerPort, err = choosePort(apiserverPortSpec); err != nil {
-		return err
-	}
-	if s.EtcdPort == s.EtcdPeerPort || s.EtcdPort == s.APIServerPort || s.EtcdPeerPort == s.APIServerPort {
-		return fmt.Errorf("the cluster's ports must differ: etcd %d, etcd peer %d, apiserver %d", s.EtcdPort, s.EtcdPeerPort, s.APIServerPort)
-	}
-	logf("creating a cluster in %s (apiserver port %d, etcd ports %d/%d)", p.dir, s.APIServerPort, s.EtcdPort, s.EtcdPeerPort)
+	logf("creating a cluster in %s (apiserver port %d, etcd ports %d/%d, %d KWOK nodes%s)", p.dir, s.APIServerPort,
+		s.EtcdPort, s.EtcdPeerPort, s.KwokNodes, map[bool]string{true: ", a real node", false: ""}[s.RealNode])
 	if err := ensurePKI(filepath.Join(p.dir, "pki")); err != nil {
 		return err
 	}
@@ -222,148 +242,39 @@ func up(p paths) error {
 	return nil
 }
 
+// newState describes a new cluster: its ports, its KWOK nodes and whether it has a real node
+// (refused, saying why, where one cannot run).
+func newState(p paths) (*state, error) {
+	s := &state{Created: time.Now().UTC(), KwokNodes: nodeCount(), RealNode: realNodeWanted()}
+	var err error
+	if s.RealNode {
+		if err := realNodePreflight(p); err != nil {
+			return nil, err
+		}
+		if s.HostIP, err = hostIP(); err != nil {
+			return nil, err
+		}
+	}
+	if s.EtcdPort, err = choosePort(etcdPortSpec); err != nil {
+		return nil, err
+	}
+	if s.EtcdPeerPort, err = choosePort(etcdPeerPortSpec); err != nil {
+		return nil, err
+	}
+	if s.APIServerPort, err = choosePort(apiserverPortSpec); err != nil {
+		return nil, err
+	}
+	if s.EtcdPort == s.EtcdPeerPort || s.EtcdPort == s.APIServerPort || s.EtcdPeerPort == s.APIServerPort {
+		return nil, fmt.Errorf("the cluster's ports must differ: etcd %d, etcd peer %d, apiserver %d", s.EtcdPort, s.EtcdPeerPort, s.APIServerPort)
+	}
+	return s, nil
+}
+
 func orNone(s []string) string {
 	if len(s) == 0 {
 		return "none"
 	}
 	return strings.Join(s, ", ")
-}
-
-// healthy: every component runs, the apiserver is ready and the nodes are Ready.
-func healthy(p paths, s *state) bool {
-	for _, c := range components {
-		rec, err := readRecord(p, c)
-		if err != nil || !rec.alive() {
-			return false
-		}
-	}
-	api, err := newAPIClient(p, s.APIServerPort)
-	if err != nil {
-		return false
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if !api.ready(ctx) {
-		return false
-	}
-	n, _, err := api.nodesReady(ctx)
-	return err == nil && n >= nodeCount()
-}
-
-// startCluster starts every component in order and waits until the cluster can run pods. If a
-// component exits meanwhile, it prints the end of its log, stops the others and fails.
-func startCluster(p paths, s *state) (err error) {
-	if err := writeConfigs(p, s); err != nil {
-		return err
-	}
-	var started []*procRecord
-	w := watcher{p: p, exits: map[string]<-chan error{}}
-	defer func() {
-		if err != nil {
-			for i := len(started) - 1; i >= 0; i-- {
-				_ = stop(p, started[i], 10*time.Second)
-			}
-		}
-	}()
-	launch := func(name string) error {
-		rec, err := w.launch(s, name, argv(p, s, name))
-		if err == nil {
-			started = append(started, rec)
-		}
-		return err
-	}
-
-	for _, name := range []string{compEtcd, compAPIServer} {
-		if err := launch(name); err != nil {
-			return err
-		}
-		if err := w.waitReady(s, name); err != nil {
-			return err
-		}
-	}
-	api, err := newAPIClient(p, s.APIServerPort)
-	if err != nil {
-		return err
-	}
-	for _, c := range []string{compController, compScheduler, compKwok} {
-		if err := launch(c); err != nil {
-			return err
-		}
-	}
-	// The default StorageClass first: PVCs created later get it.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := api.create(ctx, "/apis/storage.k8s.io/v1/storageclasses", defaultStorageClass); err != nil {
-		return err
-	}
-	for i := 0; i < nodeCount(); i++ {
-		if err := api.create(ctx, "/api/v1/nodes", fakeNode(i)); err != nil {
-			return err
-		}
-	}
-	nodesStart := time.Now()
-	if err := w.wait(fmt.Sprintf("%d nodes to be Ready", nodeCount()), 180*time.Second, func(ctx context.Context) (bool, string) {
-		n, summary, err := api.nodesReady(ctx)
-		if err != nil {
-			return false, err.Error()
-		}
-		return n >= nodeCount(), summary
-	}); err != nil {
-		return err
-	}
-	logf("nodes Ready in %s", time.Since(nodesStart).Round(100*time.Millisecond))
-	return w.wait("the default ServiceAccount in namespace default", 120*time.Second, func(ctx context.Context) (bool, string) {
-		ok, err := api.exists(ctx, "/api/v1/namespaces/default/serviceaccounts/default")
-		if err != nil {
-			return false, err.Error()
-		}
-		return ok, "not created yet"
-	})
-}
-
-func indent(s string) string {
-	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
-}
-
-// stopComponents stops the cluster's own recorded processes, last started first.
-func stopComponents(p paths) {
-	for _, c := range slices.Backward(components) {
-		if rec, err := readRecord(p, c); err == nil {
-			if err := stop(p, rec, 15*time.Second); err != nil {
-				logf("%v", err)
-			}
-		}
-	}
-}
-
-// teardown stops every recorded process (spawned ones such as the operator first) and removes
-// the state folder.
-func teardown(p paths) error {
-	for _, rec := range records(p) {
-		if slices.Contains(components, rec.name) {
-			continue
-		}
-		if rec.alive() {
-			logf("stopping %s (pid %d)", rec.name, rec.pid)
-		}
-		if err := stop(p, rec, 15*time.Second); err != nil {
-			logf("%v", err)
-		}
-	}
-	for _, c := range slices.Backward(components) {
-		if rec, err := readRecord(p, c); err == nil {
-			if rec.alive() {
-				logf("stopping %s (pid %d)", c, rec.pid)
-			}
-			if err := stop(p, rec, 15*time.Second); err != nil {
-				return err
-			}
-		}
-	}
-	if !fileExists(filepath.Join(p.dir, markerFile)) {
-		return fmt.Errorf("not removing %s: it has no %s marker", p.dir, markerFile)
-	}
-	return os.RemoveAll(p.dir)
 }
 
 func down(p paths) error {
@@ -374,13 +285,21 @@ func down(p paths) error {
 	defer unlock()
 	if !fileExists(p.dir) {
 		logf("no cluster in %s: nothing to do", p.dir)
-		return nil
+		return hostCheckIfRecorded(p)
 	}
 	if err := teardown(p); err != nil {
 		return err
 	}
 	logf("stopped; removed %s", p.dir)
-	return nil
+	return hostCheckIfRecorded(p)
+}
+
+// hostCheckIfRecorded runs the host check after a real node's `down`.
+func hostCheckIfRecorded(p paths) error {
+	if !fileExists(p.hostBefore()) {
+		return nil
+	}
+	return hostCheck(p)
 }
 
 // status prints each recorded process and the cluster's health; true when fully up.
@@ -396,6 +315,7 @@ func status(p paths) bool {
 	}
 	ok := true
 	fmt.Printf("cluster state: %s (created %s)\n", p.dir, s.Created.Local().Format(time.RFC3339))
+	comps := clusterComponents(s)
 	seen := map[string]bool{}
 	show := func(name string) {
 		seen[name] = true
@@ -403,19 +323,19 @@ func status(p paths) bool {
 		switch {
 		case err != nil:
 			fmt.Printf("  %-24s not running\n", name)
-			if slices.Contains(components, name) {
+			if slices.Contains(comps, name) {
 				ok = false
 			}
 		case rec.alive():
 			fmt.Printf("  %-24s running  pid %-8d log %s\n", name, rec.pid, p.log(name))
 		default:
 			fmt.Printf("  %-24s exited   (was pid %d; log %s)\n", name, rec.pid, p.log(name))
-			if slices.Contains(components, name) {
+			if slices.Contains(comps, name) {
 				ok = false
 			}
 		}
 	}
-	for _, c := range components {
+	for _, c := range comps {
 		show(c)
 	}
 	for _, rec := range records(p) {
@@ -440,9 +360,14 @@ func status(p paths) bool {
 		fmt.Printf("  nodes: %v\n", err)
 		return false
 	}
-	fmt.Printf("  nodes: %d/%d ready (%s)\n", n, nodeCount(), summary)
+	fmt.Printf("  KWOK nodes: %d/%d ready (%s)\n", n, s.kwokNodes(), summary)
+	if s.RealNode {
+		ready, msg := api.nodeReady(ctx, realNodeName)
+		fmt.Printf("  real node %s: ready=%v (%s)\n", realNodeName, ready, msg)
+		ok = ok && ready
+	}
 	fmt.Printf("kubeconfig: %s\n", p.kubeconfig)
-	return ok && n >= nodeCount()
+	return ok && n >= s.kwokNodes()
 }
 
 // spawnCmd runs a command detached and recorded with the cluster, so `down` stops it too.
@@ -451,7 +376,7 @@ func spawnCmd(p paths, args []string) error {
 		usage()
 	}
 	name, cmdline := args[0], args[2:]
-	if slices.Contains(components, name) || strings.ContainsAny(name, "/ ") {
+	if slices.Contains(allComponents, name) || strings.ContainsAny(name, "/ ") {
 		return fmt.Errorf("%q cannot name a spawned process", name)
 	}
 	if !fileExists(filepath.Join(p.dir, markerFile)) {

@@ -35,6 +35,11 @@ var clientIdentities = []clientIdentity{
 	{file: "admin", cn: "envmirror-admin", orgs: []string{"system:masters"}},
 	{file: "controller-manager", cn: "system:kube-controller-manager"},
 	{file: "scheduler", cn: "system:kube-scheduler"},
+	// The real node's: the kubelet (Node authorizer), kube-proxy (bootstrap RBAC's
+	// system:node-proxier) and the apiserver's client identity towards the kubelet.
+	{file: "kubelet", cn: "system:node:" + realNodeName, orgs: []string{"system:nodes"}},
+	{file: "kube-proxy", cn: "system:kube-proxy"},
+	{file: "apiserver-kubelet-client", cn: "kube-apiserver-kubelet-client", orgs: []string{"system:masters"}},
 }
 
 const certValidity = 10 * 365 * 24 * time.Hour
@@ -102,7 +107,8 @@ func ensurePKI(dir string) error {
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		DNSNames: []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
 			"kubernetes.default.svc.cluster.local"},
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP(serviceAPIIP)},
+		// The machine's own addresses too: a real node's pods reach the apiserver there.
+		IPAddresses: append([]net.IP{net.ParseIP("127.0.0.1"), net.ParseIP(serviceAPIIP)}, machineIPs()...),
 	}); err != nil {
 		return err
 	}
@@ -128,6 +134,18 @@ func ensurePKI(dir string) error {
 		return err
 	}
 	return writePEM(filepath.Join(dir, "sa.pub"), "PUBLIC KEY", saPub, 0o644)
+}
+
+// machineIPs are the machine's non-loopback IPv4 addresses.
+func machineIPs() []net.IP {
+	var out []net.IP
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() {
+			out = append(out, n.IP)
+		}
+	}
+	return out
 }
 
 func serial() *big.Int {

@@ -30,11 +30,11 @@ func restartCmd(p paths, args []string) error {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("restart takes one component name (one of %v)", components)
+		return fmt.Errorf("restart takes one component name (one of %v)", allComponents)
 	}
 	name := fs.Arg(0)
-	if !slices.Contains(components, name) {
-		return fmt.Errorf("%q is not a component of the cluster (one of %v); spawned processes are restarted with stop and spawn", name, components)
+	if !slices.Contains(allComponents, name) {
+		return fmt.Errorf("%q is not a component of the cluster (one of %v); spawned processes are restarted with stop and spawn", name, allComponents)
 	}
 	if *down < 0 {
 		return fmt.Errorf("--down must not be negative")

@@ -32,6 +32,8 @@ type paths struct {
 	assets     string // folder with etcd, kube-apiserver, kube-controller-manager, kube-scheduler
 	kwok       string // the kwok binary
 	kubeconfig string // the admin kubeconfig users and tools read
+	nodeAssets string // the real node's binaries (kubelet, kube-proxy, cni/, coredns, ...)
+	nodeImages string // the image archives the real node imports, and their names (*.ref)
 }
 
 func loadPaths() (paths, error) {
@@ -47,6 +49,12 @@ func loadPaths() (paths, error) {
 	if p.kwok, err = abs(env("ENVMIRROR_KWOK", "bin/kwok")); err != nil {
 		return p, err
 	}
+	if p.nodeAssets, err = abs(env("ENVMIRROR_NODE_ASSETS", "bin/node")); err != nil {
+		return p, err
+	}
+	if p.nodeImages, err = abs(env("ENVMIRROR_NODE_IMAGES", filepath.Join(p.nodeAssets, "images"))); err != nil {
+		return p, err
+	}
 	p.kubeconfig = filepath.Join(p.dir, "kubeconfig")
 	return p, nil
 }
@@ -59,6 +67,13 @@ func (p paths) componentKubeconfig(name string) string {
 }
 func (p paths) stateFile() string { return filepath.Join(p.dir, "state.json") }
 
+// nodeDir holds the real node's configuration files (its data lives in nodeDataDir).
+func (p paths) nodeDir() string { return filepath.Join(p.dir, "node") }
+
+// hostBefore is the host's state before the real node first came up; it lives beside the
+// state folder because `down` removes the folder and then compares against it.
+func (p paths) hostBefore() string { return p.dir + ".host-before.json" }
+
 // state is what must survive between `up` runs: the ports baked into the kubeconfigs and etcd's
 // member data.
 type state struct {
@@ -66,6 +81,23 @@ type state struct {
 	EtcdPeerPort  int       `json:"etcdPeerPort"`
 	APIServerPort int       `json:"apiserverPort"`
 	Created       time.Time `json:"created"`
+	// RealNode: the cluster runs a real node (ENVMIRROR_REAL_NODE=1 when it was created), whose
+	// apiserver pods reach at HostIP. KwokNodes is the number of simulated nodes.
+	RealNode  bool   `json:"realNode,omitempty"`
+	HostIP    string `json:"hostIP,omitempty"`
+	KwokNodes int    `json:"kwokNodes"`
+}
+
+// clusterComponents are the processes of this cluster, in start order.
+func clusterComponents(s *state) []string {
+	out := []string{compEtcd, compAPIServer, compController, compScheduler}
+	if s == nil || s.KwokNodes > 0 {
+		out = append(out, compKwok)
+	}
+	if s != nil && s.RealNode {
+		out = append(out, nodeComponents...)
+	}
+	return out
 }
 
 func readState(p paths) (*state, error) {

@@ -16,12 +16,17 @@ type watcher struct {
 
 // launch starts a component with a command line, after checking that its ports are free.
 func (w *watcher) launch(s *state, name string, cmdline []string) (*procRecord, error) {
+	return w.launchEnv(s, name, cmdline, nil)
+}
+
+// launchEnv is launch with extra environment variables.
+func (w *watcher) launchEnv(s *state, name string, cmdline, extraEnv []string) (*procRecord, error) {
 	for _, port := range componentPorts(s, name) {
 		if err := checkPortFree(port.number, port.spec); err != nil {
 			return nil, err
 		}
 	}
-	rec, exited, err := spawn(w.p, name, cmdline, nil)
+	rec, exited, err := spawn(w.p, name, cmdline, extraEnv)
 	if err != nil {
 		return nil, err
 	}

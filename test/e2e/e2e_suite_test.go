@@ -83,7 +83,13 @@ var _ = BeforeSuite(func() {
 
 	By("installing the CRDs")
 	mustKubectl("apply", "--server-side", "--force-conflicts", "-f", filepath.Join(repoRoot, "config/crd/bases"))
-	mustKubectl("wait", "--for", "condition=Established", "--timeout=60s", "crd/mirrorenvironments.envmirror.io", "crd/mirrorsources.envmirror.io")
+	// Polled, not `kubectl wait`: that fails at once when it meets a CRD before the API server
+	// wrote any condition (".status.conditions accessor error: <nil>").
+	for _, crd := range []string{"mirrorenvironments.envmirror.io", "mirrorsources.envmirror.io"} {
+		Eventually(func() (string, error) {
+			return kubectl("get", "crd", crd, "-o", `jsonpath={.status.conditions[?(@.type=="Established")].status}`)
+		}, 60*time.Second, 200*time.Millisecond).Should(Equal("True"), "crd/%s established", crd)
+	}
 	// The ClusterRole the operator binds to itself in each target namespace (make deploy installs
 	// it with the rest of config/rbac).
 	if _, err := os.Stat(filepath.Join(repoRoot, "config/rbac/copywriter")); err == nil {
