@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,10 +16,10 @@ import (
 	"github.com/envmirror/envmirror/api/v1alpha1"
 )
 
-// TestTroubleshootingCoversEveryReason: each condition reason of api/v1alpha1/conditions.go has
-// an entry ("### `Reason`") in troubleshooting.md.
+// TestTroubleshootingCoversEveryReason: each condition reason of the API (a Reason* constant in
+// any file of api/v1alpha1) has an entry ("### `Reason`") in troubleshooting.md.
 func TestTroubleshootingCoversEveryReason(t *testing.T) {
-	f, err := parser.ParseFile(token.NewFileSet(), "../api/v1alpha1/conditions.go", nil, 0)
+	files, err := filepath.Glob("../api/v1alpha1/*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,6 +27,25 @@ func TestTroubleshootingCoversEveryReason(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	reasons := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reasons += checkReasons(t, f, string(page))
+	}
+	if reasons < 20 {
+		t.Fatalf("found only %d reasons in api/v1alpha1: did its layout change?", reasons)
+	}
+}
+
+// checkReasons checks the Reason* constants of one file against the page; it returns how many.
+func checkReasons(t *testing.T, f *ast.File, page string) int {
+	t.Helper()
 	reasons := 0
 	for _, decl := range f.Decls {
 		gen, ok := decl.(*ast.GenDecl)
@@ -47,15 +67,13 @@ func TestTroubleshootingCoversEveryReason(t *testing.T) {
 					t.Fatal(err)
 				}
 				reasons++
-				if !strings.Contains(string(page), "### `"+value+"`\n") {
+				if !strings.Contains(page, "### `"+value+"`\n") {
 					t.Errorf("troubleshooting.md has no entry for reason %s (%s)", value, name.Name)
 				}
 			}
 		}
 	}
-	if reasons < 20 {
-		t.Fatalf("found only %d reasons in conditions.go: did its layout change?", reasons)
-	}
+	return reasons
 }
 
 // TestExamplesDecode: the example MirrorEnvironments use only fields the API has.
