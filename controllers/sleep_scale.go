@@ -103,26 +103,17 @@ func items(list client.ObjectList) []client.Object {
 // is scaled to zero (suspended). An object already asleep is not written again, unless
 // something started it in the meantime.
 func (r *MirrorEnvironmentReconciler) scaleDown(ctx context.Context, s *scope) (scaleCounts, error) {
-	var counts scaleCounts
-	objs, err := r.sleepers(ctx, s)
-	if err != nil {
-		return counts, err
-	}
-	for _, obj := range objs {
-		before, ok := obj.DeepCopyObject().(client.Object)
-		if !ok || !putToSleep(obj) {
-			continue
-		}
-		if err := s.w.patch(ctx, obj, client.MergeFrom(before), client.FieldOwner(mirror.FieldOwner)); client.IgnoreNotFound(err) != nil {
-			return counts, fmt.Errorf("putting %s/%s to sleep: %w", kindOf(obj), obj.GetName(), err)
-		}
-		counts.count(obj)
-	}
-	return counts, nil
+	return r.scaleEach(ctx, s, putToSleep, "putting %s/%s to sleep")
 }
 
 // scaleUp wakes the copy: each object that sleeping scaled down gets back what it ran with.
 func (r *MirrorEnvironmentReconciler) scaleUp(ctx context.Context, s *scope) (scaleCounts, error) {
+	return r.scaleEach(ctx, s, wake, "waking %s/%s")
+}
+
+// scaleEach applies change to every object that sleeping scales and patches those it changed;
+// failing names the object in action (a format with its kind and name).
+func (r *MirrorEnvironmentReconciler) scaleEach(ctx context.Context, s *scope, change func(client.Object) bool, action string) (scaleCounts, error) {
 	var counts scaleCounts
 	objs, err := r.sleepers(ctx, s)
 	if err != nil {
@@ -130,11 +121,11 @@ func (r *MirrorEnvironmentReconciler) scaleUp(ctx context.Context, s *scope) (sc
 	}
 	for _, obj := range objs {
 		before, ok := obj.DeepCopyObject().(client.Object)
-		if !ok || !wake(obj) {
+		if !ok || !change(obj) {
 			continue
 		}
 		if err := s.w.patch(ctx, obj, client.MergeFrom(before), client.FieldOwner(mirror.FieldOwner)); client.IgnoreNotFound(err) != nil {
-			return counts, fmt.Errorf("waking %s/%s: %w", kindOf(obj), obj.GetName(), err)
+			return counts, fmt.Errorf(action+": %w", kindOf(obj), obj.GetName(), err)
 		}
 		counts.count(obj)
 	}

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -170,14 +169,9 @@ func kubepodsCgroups() []string {
 // detached at `up`), and an init that reaps orphans by polling (this machine's reaps about every
 // 2 s) keeps each one a zombie, with its /proc entry and comm, for a while after it has stopped.
 func nodeProcesses() []string {
-	entries, _ := os.ReadDir("/proc")
 	var out []string
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		comm, err := os.ReadFile("/proc/" + e.Name() + "/comm")
+	for _, pid := range processIDs() {
+		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
 		if err != nil {
 			continue
 		}

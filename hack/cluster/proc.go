@@ -65,6 +65,18 @@ func spawn(p paths, name string, argv []string, extraEnv []string) (*procRecord,
 	return rec, exited, nil
 }
 
+// processIDs lists the processes /proc shows, zombies included.
+func processIDs() []int {
+	entries, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range entries {
+		if pid, err := strconv.Atoi(e.Name()); err == nil {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
 // procStartTime reads field 22 of /proc/<pid>/stat. It fails for gone and zombie processes.
 func procStartTime(pid int) (uint64, error) {
 	fields, err := procStat(pid)
