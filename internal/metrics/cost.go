@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/apimachinery/pkg/api/resource"
-	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/envmirror/envmirror/api/v1alpha1"
 )
@@ -68,15 +66,8 @@ func (c *costCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *costCollector) Collect(ch chan<- prometheus.Metric) {
-	reader := environments.reader.Load()
-	if reader == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), environmentsTimeout)
-	defer cancel()
-	list := &v1alpha1.MirrorEnvironmentList{}
-	if err := (*reader).List(ctx, list); err != nil {
-		ctrl.Log.WithName("metrics").Error(err, "listing MirrorEnvironments for the per-environment metrics")
+	list, ok := environments.list("the per-environment metrics")
+	if !ok {
 		return
 	}
 	items := list.Items

@@ -44,20 +44,30 @@ func WatchEnvironments(reader client.Reader) {
 	environments.reader.Store(&reader)
 }
 
-func (c *environmentsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- environmentsDesc }
-
-func (c *environmentsCollector) Collect(ch chan<- prometheus.Metric) {
+// list reads the MirrorEnvironments from the reader set by WatchEnvironments, for the metrics
+// named in purpose. It reports false, having logged why, when there is no reader yet or the read
+// failed: an invalid metric would fail the whole scrape (controller-runtime serves with
+// HTTPErrorOnError), while leaving the series out lets absent() alert on it instead.
+func (c *environmentsCollector) list(purpose string) (*v1alpha1.MirrorEnvironmentList, bool) {
 	reader := c.reader.Load()
 	if reader == nil {
-		return
+		return nil, false
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), environmentsTimeout)
 	defer cancel()
 	list := &v1alpha1.MirrorEnvironmentList{}
 	if err := (*reader).List(ctx, list); err != nil {
-		// An invalid metric would fail the whole scrape (controller-runtime serves with
-		// HTTPErrorOnError); leaving the series out lets absent() alert on it instead.
-		ctrl.Log.WithName("metrics").Error(err, "listing MirrorEnvironments for envmirror_environments")
+		ctrl.Log.WithName("metrics").Error(err, "listing MirrorEnvironments for "+purpose)
+		return nil, false
+	}
+	return list, true
+}
+
+func (c *environmentsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- environmentsDesc }
+
+func (c *environmentsCollector) Collect(ch chan<- prometheus.Metric) {
+	list, ok := c.list("envmirror_environments")
+	if !ok {
 		return
 	}
 	counts := make(map[string]int, len(phases)+1)
