@@ -53,6 +53,15 @@ test-realpods: k8s-cluster-assets $(CLUSTER) node-assets node-images manifests #
 	ENVMIRROR_NODE_IMAGES=$(NODE_IMAGES) ENVMIRROR_REALPODS_MANAGER_IMAGE=$(NODE_MANAGER_IMG) \
 	ENVMIRROR_CLUSTER_DIR=$(REALPODS_CLUSTER_DIR) ENVMIRROR_REALPODS_CLUSTER=$(CLUSTER) \
 		go test -tags realpods ./test/realpods/ -v -count=1 -timeout $(REALPODS_TIMEOUT) -ginkgo.v $(REALPODS_ARGS) || status=$$?; \
+	if [ $$status -ne 0 ]; then \
+		kept=$(BIN)/realpods-failed-$$(date +%Y%m%dT%H%M%S); mkdir -p $$kept; \
+		cp -r $(REALPODS_CLUSTER_DIR)/logs $$kept/ 2>/dev/null || true; \
+		iptables-save > $$kept/iptables-save.txt 2>&1 || true; \
+		echo "== the suite failed: the node's logs and iptables as they were are kept in $$kept (down removes the cluster)"; \
+		for log in kube-proxy kube-router kubelet; do \
+			echo "== the last lines of $$log.log"; tail -n 30 $$kept/logs/$$log.log 2>/dev/null || true; \
+		done; \
+	fi; \
 	echo "== taking the real node down and checking that the host is as it was"; \
 	$(REALPODS_CLUSTER_ENV) $(CLUSTER) down || status=1; \
 	exit $$status
