@@ -108,6 +108,14 @@ func commandCredentials(argv []string, literal []bool) []credArg {
 			continue
 		}
 		if c, next, ok := spec.flagCredential(argv, literal, j); ok && active {
+			// A credential flag whose value is itself a credential flag (`redis-cli -a -a X`):
+			// parsers differ on which word is the password, so the second flag is read as a
+			// flag too and what follows it is replaced (the loop's j++ reaches it).
+			if next > j && strings.HasPrefix(argv[next], "-") {
+				if _, _, again := spec.flagCredential(argv, literal, next); again {
+					continue
+				}
+			}
 			out = append(out, c)
 			j = next
 			continue
